@@ -1,0 +1,1 @@
+"""Chain Tutor: a conversational tutor for the single-variable chain rule."""

@@ -1,0 +1,1 @@
+"""The tutor: a rule-based dialogue engine. Pure: no Flask, no database."""
