@@ -29,5 +29,20 @@ def _register() -> None:
 
     main.add_command(solve_command)
 
+    from flask_migrate.cli import db as db_group
+
+    from service.commands.server import run_command
+
+    main.add_command(run_command)
+    main.add_command(db_group, "db")
+
+    from service.commands.instructors import create_instructor_command
+
+    main.add_command(create_instructor_command)
+
+    from service.commands.content import content_group
+
+    main.add_command(content_group)
+
 
 _register()

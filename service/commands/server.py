@@ -1,0 +1,120 @@
+"""``chain-tutor run``: serve the whole product with gunicorn.
+
+The app is built once in the master process, the database is brought up
+to date there (migrations, then the lesson content on an empty database),
+and gunicorn forks its workers from that app. Building it once means every
+worker shares the same ``SECRET_KEY``, even the random one used when none
+is configured, so a login made through one worker holds in the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+import flask_migrate
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
+
+from service.extensions import MIGRATIONS_DIR, db
+from service.models import Lesson
+
+log = logging.getLogger(__name__)
+
+
+class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
+    """gunicorn serving an app object built in this process."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            # Settings newer than the installed gunicorn are skipped, not fatal.
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def bind_address(host: str, port: int) -> str:
+    """The address gunicorn binds, with IPv6 hosts bracketed.
+
+    >>> bind_address("127.0.0.1", 5000)
+    '127.0.0.1:5000'
+    >>> bind_address("::1", 8000)
+    '[::1]:8000'
+    """
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def server_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn settings for ``chain-tutor run``."""
+    return {
+        "bind": bind_address(host, port),
+        "workers": workers,
+        # Threads let one worker overlap requests that wait on the database.
+        "worker_class": "gthread",
+        "threads": threads,
+        "accesslog": "-",
+        "errorlog": "-",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        # gunicorn >= 25.1 opens a control socket at one fixed path per user;
+        # two servers (tests, benchmarks) would fight over it, and nothing uses it.
+        "control_socket_disable": True,
+    }
+
+
+def prepare_database(app: Flask) -> None:
+    """Migrate the database to the newest revision and load content into an empty one.
+
+    Needs an app context. Migrations are skipped when ``AUTO_MIGRATE`` is
+    false (an operator who runs ``chain-tutor db upgrade`` by hand).
+    """
+    if app.config["AUTO_MIGRATE"]:
+        # A no-op when the database is already at head; creates everything when it is empty.
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Lesson)):
+        return
+    load_initial_content(app)
+
+
+def load_initial_content(app: Flask) -> None:
+    """Load ``CONTENT_DIR`` into the database (the loader validates, writes and commits)."""
+    # Imported here, like the app in service.cli: every `chain-tutor` command
+    # imports this module, and only `run` on an empty database needs the loader.
+    from service.content.loader import load_content
+
+    report = load_content(db.session, app.config["CONTENT_DIR"])
+    log.info("loaded content from %s: %s", app.config["CONTENT_DIR"], report)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
+              help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1),
+              help="Threads per worker.")
+@with_appcontext
+def run_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve Chain Tutor with gunicorn, preparing the database first."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    prepare_database(app)
+    db.session.remove()
+    # Workers are forked from this process: they must not inherit its open
+    # database connections, or two processes would talk over one socket.
+    for engine in db.engines.values():
+        engine.dispose()
+    click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
+    StandaloneServer(app, server_options(host, port, workers, threads)).run()

@@ -1,0 +1,117 @@
+"""Configuration: safe defaults, then the environment, then the caller's dict.
+
+Only :func:`build_config` reads the environment, and only when the factory
+calls it; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
+DATABASE_FILENAME = "chain_tutor.sqlite3"
+MAX_CONTENT_LENGTH = 64 * 1024
+SWAGGER_UI_ASSETS_URL = "/api/v1/docs/assets/"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def default_settings(instance_path: str) -> dict[str, Any]:
+    """The settings used when neither the environment nor the caller says otherwise.
+
+    >>> default_settings("/srv/ct")["DATABASE_URL"]
+    'sqlite:////srv/ct/chain_tutor.sqlite3'
+    """
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / DATABASE_FILENAME}",
+        "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        "CONTENT_DIR": str(DEFAULT_CONTENT_DIR),
+        # Read only by `chain-tutor run`: migrate (and load content) before serving.
+        "AUTO_MIGRATE": True,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "JSON_SORT_KEYS": False,
+        # flask-smorest: the OpenAPI document and its docs pages.
+        "API_TITLE": "Chain Tutor",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # The docs page (/api/v1/docs) is Swagger UI whose files the app
+        # serves itself (service.api.openapi), not a CDN, so it works offline.
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_ASSETS_URL,
+    }
+
+
+def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment gives, under their config names.
+
+    >>> settings_from_env({"DATABASE_URL": "postgres://db/ct", "AUTO_MIGRATE": "yes"})
+    {'DATABASE_URL': 'postgresql+psycopg://db/ct', 'AUTO_MIGRATE': True}
+    """
+    settings: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("CONTENT_DIR"):
+        settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
+    if environ.get("MAX_CONTENT_LENGTH"):
+        settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    if "AUTO_MIGRATE" in environ:
+        settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at psycopg 3, the driver that is installed.
+
+    SQLAlchemy reads ``postgresql://`` as psycopg2, and hosting platforms
+    still hand out ``postgres://``.
+
+    >>> normalise_database_url("postgresql://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> normalise_database_url("sqlite:///x.db")
+    'sqlite:///x.db'
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def parse_bool(value: str, name: str) -> bool:
+    """Read a yes/no environment value; anything else is a configuration error.
+
+    >>> parse_bool("On", "X")
+    True
+    """
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def finish_config(config: dict[str, Any]) -> None:
+    """Derive the settings that follow from others, in place.
+
+    ``SQLALCHEMY_DATABASE_URI`` follows ``DATABASE_URL`` unless given
+    itself; a missing ``SECRET_KEY`` becomes a random one for this process.
+    """
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    config.setdefault("SQLALCHEMY_DATABASE_URI", config["DATABASE_URL"])
+    if not config.get("SECRET_KEY"):
+        # Never a key in the repository: without one, sessions last as long as this process.
+        log.warning("SECRET_KEY is not set; using a random key, so logins end when the process does")
+        config["SECRET_KEY"] = secrets.token_hex(32)
+

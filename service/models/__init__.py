@@ -1,0 +1,25 @@
+"""The database models, split by area; import them from here.
+
+>>> from service.models import Learner, Conversation
+"""
+
+from service.models.base import Base, CreatedAtMixin, TimestampsMixin, UTCDateTime, utcnow
+from service.models.content import Exercise, Lesson, Section
+from service.models.conversations import (
+    CONVERSATION_STATUSES,
+    MESSAGE_ROLES,
+    Attempt,
+    Conversation,
+    Mastery,
+    Message,
+    OutboxEvent,
+)
+from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
+
+__all__ = [
+    "Base", "CreatedAtMixin", "TimestampsMixin", "UTCDateTime", "utcnow",
+    "Lesson", "Section", "Exercise",
+    "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
+    "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent",
+    "CONVERSATION_STATUSES", "MESSAGE_ROLES",
+]

@@ -1,0 +1,1 @@
+"""The pages a browser gets, and the health check."""
