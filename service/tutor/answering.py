@@ -1,0 +1,188 @@
+"""Teaching moves on an answer: check it, acknowledge or correct, move on.
+
+- The answer goes to the step its tag names, or to the open step when
+  untagged; a correct final derivative is accepted at any moment.
+- A correct step is acknowledged briefly and the next step asked.
+- A wrong step gets the core's misconception feedback and stays open; from
+  the second wrong try on the same step, the next hint comes with it.
+- Every checked answer is an attempt: recorded as an event and observed by
+  BKT, as incorrect when a hint on that step came first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from service.calculus import ExpressionError, check_answer, check_step
+
+from .answers import FINAL_TAG, Answer, looks_like_maths, read_answer
+from .events import AttemptRecorded
+from .guidance import give_hint
+from .lifecycle import ask_current, finish_problem, remind
+from .messages import AnswerVerdict
+from .plan import PlanStep
+from .state import ConversationState
+from .turn import TurnBuilder
+
+_ACKNOWLEDGEMENTS = ("Right:", "Yes:", "Correct:", "Exactly:")
+_RULE_WORD = re.compile(r"\b(sum|product|quotient|chain)\b", re.IGNORECASE)
+_WRONG_TRIES_BEFORE_HINT = 2
+
+
+def handle_answer(turn: TurnBuilder, text: str) -> bool:
+    """Read ``text`` as an answer; False when it is not maths at all."""
+    answer = read_answer(text)
+    if answer.tag is not None and not answer.body:
+        turn.say("feedback", f"Write the expression after \"{answer.tag} =\".")
+        return True
+    if not looks_like_maths(answer.body):
+        return False
+    state = turn.state
+    if state.plan is None or state.expression is None:
+        return False
+    if state.solved:
+        turn.say("info", "This problem is already solved.")
+        remind(turn)
+        return True
+    step = _target_step(state, answer)
+    if step is None:
+        _side_answer(turn, answer)
+        return True
+    try:
+        verdict = _check(state, step, answer.body)
+        if not verdict.correct and answer.tag is None and step.kind != "final":
+            final = state.plan.steps[-1]
+            final_verdict = _check(state, final, answer.body)
+            if final_verdict.correct:  # a correct final dy/dx is welcome at any time
+                step, verdict = final, final_verdict
+    except ExpressionError as error:
+        problem = str(error).removeprefix("in your answer: ")
+        turn.say("feedback", f"I couldn't read that: {problem}. Please check it and try again.")
+        return True
+    if verdict.correct:
+        _accept(turn, step, answer.body, verdict)
+    else:
+        _reject(turn, step, answer.body, verdict)
+    return True
+
+
+def is_rule_answer(state: ConversationState, text: str) -> bool:
+    """Whether ``text`` names a rule while the open step asks for one."""
+    current = state.current
+    return (current is not None and current.kind == "rule"
+            and _RULE_WORD.search(text) is not None and len(text) <= 60)
+
+
+def handle_rule_answer(turn: TurnBuilder, text: str) -> None:
+    """Check the rule a learner named for a mixed expression."""
+    step = turn.state.current
+    assert step is not None and step.kind == "rule"
+    named = _RULE_WORD.search(text).group(1).lower()
+    expected = step.answer.split()[1]  # "the product rule"
+    if named == expected:
+        _accept(turn, step, text, AnswerVerdict(True, None, step.name, f"Yes, {step.answer}."))
+    else:
+        feedback = (f"Not the {named} rule: look at the last operation that joins the pieces "
+                    "of the whole expression.")
+        _reject(turn, step, text, AnswerVerdict(False, None, step.name, feedback))
+
+
+def _target_step(state: ConversationState, answer: Answer) -> PlanStep | None:
+    """The plan step an answer is for: its tag's, or the open one."""
+    plan = state.plan
+    if answer.tag is None:
+        return state.current
+    final = plan.steps[-1]
+    variable = state.variable
+    if answer.tag in (FINAL_TAG, plan.final_name, f"dy/d{variable}"):
+        return final
+    if answer.tag == "inner":
+        identify = [step for step in plan.steps if step.kind == "identify"]
+        return identify[0] if len(identify) == 1 else None
+    return plan.step(answer.tag)
+
+
+def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict:
+    """The core's verdict on ``body`` as the answer to ``step``."""
+    if step.kind == "part":
+        verdict = check_answer(step.problem, body, state.variable)
+    elif step.kind == "final":
+        verdict = check_answer(state.expression, body, state.variable)
+    else:
+        verdict = check_step(state.expression, step.name, body, state.variable)
+    return AnswerVerdict(verdict.correct, verdict.misconception, step.name, verdict.feedback)
+
+
+def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
+    """A tagged answer outside the plan (``y = u³``, ``outer = ...``): check, don't advance."""
+    state = turn.state
+    try:
+        verdict = check_step(state.expression, answer.tag, answer.body, state.variable)
+    except ExpressionError as error:
+        turn.say("feedback", f"I couldn't use that: {error}.")
+        return
+    turn.verdict = AnswerVerdict(verdict.correct, verdict.misconception, answer.tag, verdict.feedback)
+    turn.say("feedback", verdict.feedback)
+    remind(turn)
+
+
+def _record(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict,
+            skills: tuple[str, ...], counted_correct: bool) -> None:
+    """Record the attempt: event, BKT observation, verdict of the turn."""
+    state = turn.state
+    turn.emit(AttemptRecorded(
+        state.expression or "", state.variable, step.name, body, verdict.correct,
+        verdict.misconception, skills, state.step_hints, counted_correct))
+    turn.observe(skills, counted_correct)
+    turn.state = state.evolve(attempts=state.attempts + 1)
+    turn.verdict = verdict
+
+
+def _tell(turn: TurnBuilder, feedback: str) -> None:
+    """Say the feedback on an answer; the turn's verdict carries the same words."""
+    turn.say("feedback", feedback)
+    if turn.verdict is not None:
+        turn.verdict = replace(turn.verdict, feedback=feedback)
+
+
+def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:
+    """A right answer: acknowledge, mark the step done, ask the next one."""
+    state = turn.state
+    current = state.current
+    if step.name in state.done:
+        turn.say("feedback", f"Yes, {step.answer}: you had that one already.")
+        remind(turn)
+        return
+    is_current = current is not None and step.name == current.name
+    # Hints on the open step mean the learner did not find it alone (BKT).
+    counted = state.step_hints == 0 or not is_current
+    if step.kind == "final":
+        open_steps = [s for s in state.plan.steps if s.name not in state.done]
+        skills = tuple(dict.fromkeys(skill for s in (step, *open_steps) for skill in s.skills))
+        _record(turn, step, body, verdict, skills, state.step_hints == 0)
+        _tell(turn, f"Correct! {step.answer}.")
+        finish_problem(turn, by_learner=True)
+        return
+    _record(turn, step, body, verdict, step.skills, counted)
+    state = turn.state
+    changes: dict = {"done": state.done + (step.name,), "found": {**state.found, step.name: body}}
+    if is_current:
+        changes.update(step_hints=0, step_wrong=0)
+    turn.state = state.evolve(**changes)
+    ack = _ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]
+    _tell(turn, " ".join(part for part in (f"{ack} {step.answer}.", step.after) if part))
+    ask_current(turn, lead="" if is_current else "Now back to the open step: ")
+
+
+def _reject(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:
+    """A wrong answer: the misconception's feedback; the step stays open."""
+    _record(turn, step, body, verdict, step.skills, False)
+    _tell(turn, verdict.feedback or "Not quite. Try again.")
+    state = turn.state
+    current = state.current
+    if current is None or step.name != current.name:
+        return
+    turn.state = state.evolve(step_wrong=state.step_wrong + 1)
+    if turn.state.step_wrong >= _WRONG_TRIES_BEFORE_HINT:
+        give_hint(turn)

@@ -1,0 +1,108 @@
+"""Help on request: the next hint, the next factor, the worked solution."""
+
+from __future__ import annotations
+
+from service.calculus import solve
+
+from .events import HintGiven, SolutionShown
+from .hints import HintLevel
+from .lifecycle import finish_problem, remind
+from .plan import Plan, PlanStep
+from .state import ConversationState
+from .turn import TurnBuilder
+
+NOTHING_OPEN = "This problem is already solved."
+
+
+def give_hint(turn: TurnBuilder) -> None:
+    """The next rung of the open step's hint ladder."""
+    state = turn.state
+    step = state.current
+    if step is None:
+        turn.say("info", NOTHING_OPEN)
+        remind(turn)
+        return
+    level, text = step.ladder.hint(state.step_hints)
+    turn.say("hint", text)
+    turn.state = state.evolve(step_hints=state.step_hints + 1, hints_used=state.hints_used + 1)
+    turn.emit(HintGiven(state.expression or "", step.name, level.value, turn.state.hints_used))
+    if level is HintLevel.BOTTOM_OUT:
+        turn.say("question", f"Type it in to go on: {step.question}")
+
+
+def next_factor(turn: TurnBuilder) -> None:
+    """Which local derivatives the learner has, and which one is still missing."""
+    state = turn.state
+    plan = state.plan
+    if plan is None:
+        remind(turn)
+        return
+    if not plan.factors:
+        turn.say("info", _open_parts(state, plan))
+        return
+    turn.say("info", _factor_status(state, plan))
+
+
+def _factor_status(state: ConversationState, plan: Plan) -> str:
+    """The factor report of a chain: have, missing, and the next one to find."""
+    product = f"{plan.final_name} = {' · '.join(plan.factors)}"
+    factor_steps = [step for step in plan.steps if step.is_factor]
+    have = [step.answer for step in factor_steps if step.name in state.done]
+    missing = [step for step in factor_steps if step.name not in state.done]
+    current = state.current
+    if state.solved:
+        return f"All the factors are in: {'; '.join(have)}, so {plan.steps[-1].answer}."
+    if current is not None and current.kind == "identify":
+        return (f"The factors we need are {product}. Before finding them, we name the links. "
+                f"{current.question}")
+    if not missing:
+        return (f"You have every factor: {'; '.join(have)}. Multiply them: {product}.")
+    report = f"We need {product}. "
+    report += f"You already have {'; '.join(have)}. " if have else "You have none of them yet. "
+    names = ", ".join(step.name for step in missing)
+    nxt = missing[0]
+    return report + f"Still missing: {names}. The next factor to find is {nxt.name}: {nxt.describe}."
+
+
+def _open_parts(state: ConversationState, plan: Plan) -> str:
+    """The report for a problem that is not a single chain."""
+    if state.solved:
+        return f"Everything is found: {plan.steps[-1].answer}."
+    if len(plan.steps) == 1:
+        return "There is no chain here, so there are no factors to collect: differentiate it directly."
+    done = [step.answer for step in plan.steps if step.name in state.done and step.kind != "rule"]
+    missing = [step.describe for step in plan.steps if step.name not in state.done]
+    report = "This problem is not a single chain, so there is no single list of factors. "
+    if done:
+        report += f"You already have {'; '.join(done)}. "
+    return report + f"Still to find: {'; '.join(missing)}."
+
+
+def show_solution(turn: TurnBuilder) -> None:
+    """The full worked solution; the open steps count as not mastered."""
+    state = turn.state
+    if state.plan is None or state.expression is None:
+        remind(turn)
+        return
+    solution = solve(state.expression, state.variable)
+    data = solution.to_dict()
+    lines = [step["text"] for step in data["steps"]]
+    gears = data.get("gears") or {}
+    # The core's steps may already end with the gear view; say it once.
+    if gears.get("text") and not any(gears["text"] in line for line in lines):
+        lines.append(f"Gear view: {gears['text']}")
+    turn.say("solution", "\n".join(lines), latex=data["latex"], mathml=data["mathml"],
+             derivative=data["derivative"])
+    if not state.solved:
+        _count_open_steps_as_missed(turn, state)
+        finish_problem(turn, by_learner=False)
+
+
+def _count_open_steps_as_missed(turn: TurnBuilder, state: ConversationState) -> None:
+    """A bottom-out solution is evidence of not knowing the open steps (BKT)."""
+    open_steps: list[PlanStep] = [step for step in state.plan.steps if step.name not in state.done]
+    skills = {skill: None for step in open_steps for skill in step.skills}
+    if skills:
+        turn.observe(skills, correct=False)
+    turn.emit(SolutionShown(state.expression or "", state.variable,
+                            tuple(step.name for step in open_steps)))

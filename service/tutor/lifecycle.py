@@ -1,0 +1,118 @@
+"""A problem's life: setting it, asking its steps, finishing it.
+
+Shared by every move that starts, advances or ends a problem, so the intro,
+the questions and the recap read the same whichever way the learner got
+there.
+"""
+
+from __future__ import annotations
+
+from service.calculus import solve
+from service.calculus.printing import to_latex, to_text
+
+from .events import ProblemSolved, ProblemStarted
+from .plan import PlanStep, build_plan
+from .problems import Problem, choose_problem
+from .skills import SKILL_LABELS
+from .state import ConversationState
+from .turn import TurnBuilder
+
+OFFER_NEXT = ("Would you like another problem? Say \"next\", or \"differentiate …\" "
+              "with an expression of your own.")
+
+
+def set_problem(turn: TurnBuilder, problem: Problem) -> None:
+    """Start ``problem``: a fresh plan, an intro and the first question.
+
+    Raises the core's ``ExpressionError`` when the expression cannot be read;
+    the state is then left as it was.
+    """
+    solution = solve(problem.expression, problem.variable)
+    variable = str(solution.variable)
+    plan = build_plan(solution)
+    previous = turn.state
+    seen = previous.seen + (problem.expression,)
+    turn.state = ConversationState(
+        expression=problem.expression, variable=variable, plan=plan, exercise_slug=problem.exercise_slug,
+        seen=seen, mastery_at_start=dict(turn.mastery))
+    turn.emit(ProblemStarted(problem.expression, variable, problem.exercise_slug))
+    shown = to_text(solution.expression)
+    intro = problem.prompt or f"Let's differentiate {shown} with respect to {variable}."
+    turn.say("info", intro, latex=to_latex(solution.expression))
+    ask_current(turn)
+
+
+def next_problem(turn: TurnBuilder) -> None:
+    """Set the problem that suits the learner's weakest skill now."""
+    state = turn.state
+    seen = set(turn.context.seen) | set(state.seen)
+    problem = choose_problem(turn.context.exercises, turn.mastery, seen, turn.context.rng(state),
+                             turn.context.params)
+    set_problem(turn, problem)
+
+
+def ask_current(turn: TurnBuilder, lead: str = "") -> None:
+    """Ask the open step (or offer a next problem when there is none)."""
+    state = turn.state
+    step = state.current
+    if step is None:
+        turn.say("question", f"{lead}{OFFER_NEXT}")
+        turn.state = state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
+        return
+    turn.say("question", f"{lead}{step.question}")
+    turn.state = state.evolve(last_question=step.question)
+
+
+def remind(turn: TurnBuilder) -> None:
+    """After a side remark, bring the learner back to the open question."""
+    if turn.state.plan is None:
+        turn.say("question", "Which expression shall we differentiate? Say \"differentiate …\" or \"new problem\".")
+        return
+    if turn.state.solved:
+        turn.say("question", OFFER_NEXT)
+        return
+    ask_current(turn, lead="Back to our problem: ")
+
+
+def finish_problem(turn: TurnBuilder, by_learner: bool) -> None:
+    """Close the problem: recap, mastery change, offer of a next one."""
+    state = turn.state
+    plan = state.plan
+    assert plan is not None, "finish_problem needs a problem"
+    turn.state = state.evolve(solved=True, gave_up=not by_learner,
+                              done=tuple(step.name for step in plan.steps))
+    turn.emit(ProblemSolved(state.expression or "", state.variable, state.exercise_slug,
+                            state.attempts, state.hints_used, by_learner))
+    if by_learner:
+        turn.say("explanation", recap(plan.steps, plan.chain))
+    change = mastery_change(turn, {skill for step in plan.steps for skill in step.skills})
+    if change:
+        turn.say("info", change)
+    turn.say("question", OFFER_NEXT)
+    turn.state = turn.state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
+
+
+def recap(steps: tuple[PlanStep, ...], chain: str) -> str:
+    """A short recap of a solved problem: the chain, its factors, the result."""
+    parts = []
+    if chain:
+        parts.append(f"The chain: {chain}.")
+    factors = [step.answer for step in steps if step.kind in ("derivative", "part")]
+    if factors:
+        parts.append("The pieces: " + "; ".join(factors) + ".")
+    final = steps[-1]
+    parts.append(f"Together: {final.answer}.")
+    return "Recap. " + " ".join(parts)
+
+
+def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:
+    """How the learner's mastery moved on ``skills`` since the problem began."""
+    start = turn.state.mastery_at_start
+    moves = []
+    for skill, label in SKILL_LABELS.items():
+        if skill not in skills:
+            continue
+        before, after = start.get(skill, turn.mastery[skill]), turn.mastery[skill]
+        if round(before * 100) != round(after * 100):
+            moves.append(f"{label} {before:.0%} → {after:.0%}")
+    return ("Your mastery: " + ", ".join(moves) + ".") if moves else ""

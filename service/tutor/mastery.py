@@ -1,0 +1,111 @@
+"""Bayesian Knowledge Tracing: one mastery probability per skill.
+
+Standard BKT (Corbett & Anderson, 1995). Each skill is either learned or not;
+``p`` is the probability that it is learned. After each observed attempt the
+posterior is computed with Bayes' rule, then the learner may learn the skill
+from that opportunity:
+
+    correct:   p' = p(1 − slip) / (p(1 − slip) + (1 − p)·guess)
+    incorrect: p' = p·slip / (p·slip + (1 − p)(1 − guess))
+    then:      p'' = p' + (1 − p')·transit
+
+As in the Cognitive Tutor and ASSISTments, an attempt only counts as correct
+when the learner found the step on their own: a step answered after a hint on
+that step, or a step whose answer the tutor gave away (bottom-out hint, worked
+solution), is observed as *incorrect*. That rule lives in the engine; this
+module only does the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .skills import SKILL_NAMES
+
+
+@dataclass(frozen=True)
+class BKTParams:
+    """The four BKT parameters, shared by every skill.
+
+    - ``p_init``: probability the skill is known before any practice (0.2:
+      most learners meet the chain rule fresh here).
+    - ``p_transit``: probability of learning it at each opportunity (0.15).
+    - ``p_slip``: probability of a wrong answer although the skill is known (0.1).
+    - ``p_guess``: probability of a right answer although it is not (0.2;
+      free-form answers are hard to guess, but equivalent forms are many).
+    """
+
+    p_init: float = 0.2
+    p_transit: float = 0.15
+    p_slip: float = 0.1
+    p_guess: float = 0.2
+
+
+DEFAULT_PARAMS = BKTParams()
+
+# Above this probability a skill counts as mastered (the usual BKT threshold).
+MASTERY_THRESHOLD = 0.95
+
+
+def update(p_known: float, correct: bool, params: BKTParams = DEFAULT_PARAMS) -> float:
+    """The probability a skill is known after one observed attempt.
+
+    >>> round(update(0.2, True), 6)
+    0.6
+    >>> round(update(0.2, False), 6)
+    0.175758
+    """
+    slip, guess = params.p_slip, params.p_guess
+    if correct:
+        evidence = p_known * (1 - slip)
+        posterior = evidence / (evidence + (1 - p_known) * guess)
+    else:
+        evidence = p_known * slip
+        posterior = evidence / (evidence + (1 - p_known) * (1 - guess))
+    return posterior + (1 - posterior) * params.p_transit
+
+
+def probability(mastery: Mapping[str, float], skill: str,
+                params: BKTParams = DEFAULT_PARAMS) -> float:
+    """The learner's probability for ``skill``; unseen skills get ``p_init``.
+
+    >>> probability({}, "long_chains")
+    0.2
+    """
+    return float(mastery.get(skill, params.p_init))
+
+
+def full_mastery(mastery: Mapping[str, float],
+                 params: BKTParams = DEFAULT_PARAMS) -> dict[str, float]:
+    """Every known skill with its probability, the prior filling the gaps."""
+    return {skill: probability(mastery, skill, params) for skill in SKILL_NAMES}
+
+
+def observe(mastery: Mapping[str, float], skills: Iterable[str], correct: bool,
+            params: BKTParams = DEFAULT_PARAMS) -> dict[str, float]:
+    """A new mastery map after one attempt that exercised ``skills``.
+
+    Each skill is updated independently with the same observation (the
+    attempt is evidence about each of them). The input is not modified.
+
+    >>> new = observe({}, ["outer_derivative"], True)
+    >>> round(new["outer_derivative"], 6), round(new["inner_derivative"], 6)
+    (0.6, 0.2)
+    """
+    new = full_mastery(mastery, params)
+    for skill in dict.fromkeys(skills):  # each skill once, in order
+        new[skill] = update(new.get(skill, params.p_init), correct, params)
+    return new
+
+
+def weakest_skill(mastery: Mapping[str, float], candidates: Iterable[str] = SKILL_NAMES,
+                  params: BKTParams = DEFAULT_PARAMS) -> str:
+    """The candidate skill with the lowest probability (first listed on ties).
+
+    >>> weakest_skill({"identify_functions": 0.9, "outer_derivative": 0.1})
+    'outer_derivative'
+    """
+    ordered = list(candidates)
+    return min(ordered, key=lambda skill: (probability(mastery, skill, params),
+                                           ordered.index(skill)))

@@ -1,0 +1,109 @@
+"""The state of a conversation: plain data, stored as JSON between turns.
+
+The web layer keeps ``state.to_dict()`` in its database and gives back
+``ConversationState.from_dict(...)`` on the next message, so a conversation
+resumes exactly where it was after a restart. ``version`` is bumped whenever
+the shape changes; :meth:`ConversationState.from_dict` refuses versions it
+does not know rather than guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .plan import Plan, PlanStep
+
+STATE_VERSION = 1
+
+
+class StateVersionError(ValueError):
+    """A stored state was written by an incompatible version of the tutor."""
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """Where a conversation stands.
+
+    The contract's fields are ``expression``, ``variable``, ``step`` (the
+    name of the open step, None when solved), ``solved`` and ``hints_used``
+    (hints on the current problem).
+    """
+
+    expression: str | None = None
+    variable: str = "x"
+    plan: Plan | None = None
+    done: tuple[str, ...] = ()          # names of the steps already answered
+    found: dict[str, str] = field(default_factory=dict)  # step name -> the learner's answer
+    solved: bool = False
+    gave_up: bool = False
+    hints_used: int = 0                 # on the whole current problem
+    step_hints: int = 0                 # on the open step (the rung of its ladder reached)
+    step_wrong: int = 0                 # wrong tries on the open step
+    attempts: int = 0                   # answers on the current problem
+    exercise_slug: str | None = None
+    seen: tuple[str, ...] = ()          # problems set in this conversation, oldest first
+    mastery_at_start: dict[str, float] = field(default_factory=dict)
+    last_question: str = ""
+    awaiting_next: bool = False         # the tutor offered a next problem
+    version: int = STATE_VERSION
+
+    @property
+    def current(self) -> PlanStep | None:
+        """The first step not answered yet, or None when the problem is done."""
+        if self.plan is None or self.solved:
+            return None
+        return next((step for step in self.plan.steps if step.name not in self.done), None)
+
+    @property
+    def step(self) -> str | None:
+        """The open step's name (contract field)."""
+        current = self.current
+        return current.name if current is not None else None
+
+    def evolve(self, **changes: Any) -> ConversationState:
+        """A copy with ``changes`` (states are immutable between turns)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data, with the contract's fields at the top level.
+
+        >>> ConversationState(expression="(2x+1)^3").to_dict()["expression"]
+        '(2x+1)^3'
+        """
+        return {
+            "version": self.version, "expression": self.expression, "variable": self.variable,
+            "step": self.step, "solved": self.solved, "hints_used": self.hints_used,
+            "gave_up": self.gave_up, "plan": self.plan.to_dict() if self.plan else None,
+            "done": list(self.done), "found": dict(self.found), "step_hints": self.step_hints,
+            "step_wrong": self.step_wrong, "attempts": self.attempts,
+            "exercise_slug": self.exercise_slug, "seen": list(self.seen),
+            "mastery_at_start": dict(self.mastery_at_start), "last_question": self.last_question,
+            "awaiting_next": self.awaiting_next,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConversationState:
+        """The inverse of :meth:`to_dict`; ``step`` is derived, not read.
+
+        >>> ConversationState.from_dict({"version": 99})
+        Traceback (most recent call last):
+        ...
+        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 1)
+        """
+        version = data.get("version")
+        if version != STATE_VERSION:
+            raise StateVersionError(
+                f"conversation state version {version} is not supported (expected {STATE_VERSION})")
+        plan = data.get("plan")
+        return cls(
+            expression=data.get("expression"), variable=data.get("variable", "x"),
+            plan=Plan.from_dict(plan) if plan else None, done=tuple(data.get("done", ())),
+            found=dict(data.get("found", {})), solved=bool(data.get("solved", False)),
+            gave_up=bool(data.get("gave_up", False)), hints_used=int(data.get("hints_used", 0)),
+            step_hints=int(data.get("step_hints", 0)), step_wrong=int(data.get("step_wrong", 0)),
+            attempts=int(data.get("attempts", 0)), exercise_slug=data.get("exercise_slug"),
+            seen=tuple(data.get("seen", ())),
+            mastery_at_start={k: float(v) for k, v in data.get("mastery_at_start", {}).items()},
+            last_question=data.get("last_question", ""),
+            awaiting_next=bool(data.get("awaiting_next", False)), version=version)

@@ -1,0 +1,102 @@
+"""What a turn takes in (the context) and gives back (the turn).
+
+:class:`TutorContext` is everything the engine needs from outside, as plain
+data the web layer loads: the lesson's texts, the exercise bank, the
+learner's mastery and the problems they already had. :class:`Turn` is the
+result: the new state, the replies, the events to record, the verdict when
+the message was an answer, and the learner's mastery after the turn.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .events import Event, MasteryChanged
+from .mastery import DEFAULT_PARAMS, BKTParams, full_mastery, observe
+from .messages import AnswerVerdict, MessageKind, TutorMessage
+from .problems import Exercise
+from .state import ConversationState
+
+
+@dataclass(frozen=True)
+class TutorContext:
+    """The outside world as the engine sees it, for one turn.
+
+    - ``lesson``: concept texts by lesson section slug (``"the-chain-rule"``,
+      ``"gears"``, ...); missing ones fall back to the tutor's own words.
+    - ``exercises``: the exercise bank (``Exercise`` or mappings with slug,
+      expression, variable, difficulty, skills, family, prompt).
+    - ``mastery``: the learner's probability per skill (missing: the prior).
+    - ``seen``: expressions this learner already had, in any conversation.
+    - ``seed``: makes problem choice reproducible (tests, replays).
+    """
+
+    lesson: Mapping[str, str] = field(default_factory=dict)
+    exercises: Sequence[Exercise | Mapping[str, Any]] = ()
+    mastery: Mapping[str, float] = field(default_factory=dict)
+    seen: Collection[str] = ()
+    params: BKTParams = DEFAULT_PARAMS
+    seed: int | str | None = None
+
+    def rng(self, state: ConversationState) -> random.Random:
+        """A random source that depends only on the seed and the conversation so far."""
+        return random.Random(f"{self.seed}:{len(state.seen)}:{state.expression}")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The outcome of one learner message (or of starting a conversation)."""
+
+    state: ConversationState
+    replies: list[TutorMessage]
+    events: list[Event]
+    verdict: AnswerVerdict | None
+    mastery: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: messages, state, verdict (when any), events, mastery."""
+        shaped: dict[str, Any] = {
+            "messages": [reply.to_dict() for reply in self.replies],
+            "state": self.state.to_dict(),
+            "events": [event.to_dict() for event in self.events],
+            "mastery": dict(self.mastery),
+        }
+        if self.verdict is not None:
+            shaped["verdict"] = self.verdict.to_dict()
+        return shaped
+
+
+class TurnBuilder:
+    """Collects a turn's replies, events and mastery updates as moves run."""
+
+    def __init__(self, context: TutorContext, state: ConversationState) -> None:
+        self.context = context
+        self.state = state
+        self.replies: list[TutorMessage] = []
+        self.events: list[Event] = []
+        self.verdict: AnswerVerdict | None = None
+        self._before = full_mastery(context.mastery, context.params)
+        self.mastery = dict(self._before)
+
+    def say(self, kind: MessageKind, text: str, **maths: str | None) -> None:
+        """Add a reply (``maths``: latex, mathml, derivative)."""
+        self.replies.append(TutorMessage(kind, text, **maths))
+
+    def emit(self, event: Event) -> None:
+        """Record a domain event."""
+        self.events.append(event)
+
+    def observe(self, skills: Iterable[str], correct: bool) -> None:
+        """Update mastery with one BKT observation on ``skills``."""
+        self.mastery = observe(self.mastery, skills, correct, self.context.params)
+
+    def finish(self) -> Turn:
+        """The turn, with one MasteryChanged event per skill that moved."""
+        for skill, after in self.mastery.items():
+            before = self._before[skill]
+            if after != before:
+                self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
+        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery)

@@ -1,0 +1,58 @@
+"""Each intent is recognised from the ways learners say it."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.tutor.intents import Intent, recognise
+
+CASES = {
+    Intent.HINT: ["hint", "Can I have a hint?", "I'm stuck", "I don't know", "give me a clue", "?"],
+    Intent.SOLUTION: ["I give up", "show me the solution", "show the answer", "just solve it",
+                      "solution"],
+    Intent.NEXT_FACTOR: ["what is the next factor?", "next factor", "which factor is missing?",
+                         "what's missing"],
+    Intent.WHY_MULTIPLY: ["why do we multiply?", "Why multiply the derivatives", "explain", "why?",
+                          "why does this work"],
+    Intent.CHAIN_RULE: ["what is the chain rule?", "What's the chain rule", "explain the chain rule",
+                        "tell me about the gears", "gear analogy", "chain rule?"],
+    Intent.REPEAT: ["repeat the question", "repeat", "what was the question?", "say that again"],
+    Intent.SKIP: ["skip", "new problem", "next", "another one", "give me a different problem",
+                  "next question"],
+    Intent.GREETING: ["hi", "Hello!", "hey there", "good morning"],
+    Intent.THANKS: ["thanks", "thank you!", "cheers"],
+    Intent.HELP: ["help", "what can you do?", "how does this work?"],
+    Intent.YES: ["yes", "ok", "sure!", "let's go"],
+    Intent.NO: ["no", "no thanks", "not now"],
+}
+
+
+@pytest.mark.parametrize(("intent", "text"),
+                         [(intent, text) for intent, texts in CASES.items() for text in texts])
+def test_intent(intent, text):
+    assert recognise(text).intent is intent
+
+
+@pytest.mark.parametrize(("text", "expression", "variable"), [
+    ("differentiate (2x+1)^3", "(2x+1)^3", None),
+    ("Differentiate e^(-x^2).", "e^(-x^2)", None),
+    ("what's the derivative of sin((3x)^2)?", "sin((3x)^2)", None),
+    ("What is the derivative of ln(x^2+1)", "ln(x^2+1)", None),
+    ("derivative of tan(5x)", "tan(5x)", None),
+    ("d/dx sin((3x)^2)", "sin((3x)^2)", "x"),
+    ("d/dw (σ(wx) − y)^2", "(σ(wx) − y)^2", "w"),
+    ("differentiate (σ(wx) − y)^2 with respect to w", "(σ(wx) − y)^2", "w"),
+    ("can you differentiate sqrt(1-t^2) wrt t?", "sqrt(1-t^2)", "t"),
+])
+def test_differentiate_carries_the_expression_and_variable(text, expression, variable):
+    match = recognise(text)
+    assert match.intent is Intent.DIFFERENTIATE
+    assert (match.expression, match.variable) == (expression, variable)
+
+
+@pytest.mark.parametrize("text", [
+    "6(2x+1)^2", "dy/dx = 6(2x+1)^2", "du/dx = 2", "u = 2x + 1", "cos(u)", "x",
+    "<img src=x onerror=alert(1)>", "what is the weather like",
+])
+def test_answers_and_chatter_are_no_request(text):
+    assert recognise(text).intent is Intent.NONE

@@ -1,0 +1,54 @@
+"""The conversation state survives JSON, and a resumed conversation carries on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.tutor.engine import respond, start
+from service.tutor.state import STATE_VERSION, ConversationState, StateVersionError
+from service.tutor.turn import TutorContext
+
+
+def test_round_trip_through_json_mid_problem():
+    context = TutorContext()
+    turn = start(context, "sin((3x)^2)")
+    turn = respond(turn.state, "v = 3x", TutorContext(mastery=turn.mastery))
+    turn = respond(turn.state, "hint", TutorContext(mastery=turn.mastery))
+    data = turn.state.to_dict()
+    restored = ConversationState.from_dict(json.loads(json.dumps(data)))
+    assert restored == turn.state
+    assert restored.to_dict() == data
+
+
+def test_contract_fields_are_at_the_top_level():
+    state = start(TutorContext(), "(2x+1)^3").state.to_dict()
+    assert {"expression", "variable", "step", "solved", "hints_used"} <= set(state)
+    assert (state["expression"], state["variable"], state["step"], state["solved"],
+            state["hints_used"], state["version"]) == ("(2x+1)^3", "x", "u", False, 0, STATE_VERSION)
+
+
+def test_a_resumed_conversation_answers_like_an_uninterrupted_one():
+    context = TutorContext()
+    first = start(context, "(2x+1)^3")
+    live = respond(first.state, "u = 2x + 1", context)
+    resumed_state = ConversationState.from_dict(json.loads(json.dumps(first.state.to_dict())))
+    resumed = respond(resumed_state, "u = 2x + 1", context)
+    assert resumed.to_dict() == live.to_dict()
+
+
+def test_an_unknown_version_is_refused():
+    data = start(TutorContext(), "(2x+1)^3").state.to_dict()
+    data["version"] = STATE_VERSION + 1
+    with pytest.raises(StateVersionError):
+        ConversationState.from_dict(data)
+
+
+def test_turn_to_dict_is_json():
+    turn = start(TutorContext(), "(2x+1)^3")
+    turn = respond(turn.state, "3(2x+1)^2", TutorContext())
+    shaped = json.loads(json.dumps(turn.to_dict()))
+    assert shaped["verdict"]["step"] == "u"
+    assert all(message["role"] == "tutor" for message in shaped["messages"])
+    assert {event["type"] for event in shaped["events"]} >= {"AttemptRecorded", "MasteryChanged"}
