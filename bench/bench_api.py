@@ -1,0 +1,192 @@
+"""Throughput and latency of ``POST /api/v1/solve`` through the real server.
+
+Starts ``chain-tutor run`` (gunicorn, its default workers and threads) on a
+free port over a fresh SQLite database (or ``--database-url``), then drives
+two routes of that same server in turn with N concurrent keep-alive clients
+for a fixed time each:
+
+* ``GET /api/v1/ping``: a trivial JSON route, the cost of the stack itself;
+* ``POST /api/v1/solve``: the lesson's examples and a few more, in rotation.
+
+It prints requests per second, p50 and p99 for each, and their ratio, so
+the number says how much the calculus costs over the bare web stack on
+this machine. Results are appended as JSON lines to bench/results/.
+
+    python bench/bench_api.py --clients 8 --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import requests
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+EXPRESSIONS = [
+    "(2x+1)^3", "e^(-x^2)", "sin((3x)^2)", "sqrt(1-x^2)", "ln(cos(x))",
+    "arctan(2x)", "x*sin(x^2)", "tanh(3x+1)^2", "e^(-x)/x", "cos(sin(x^3))",
+]
+
+
+@dataclass
+class Result:
+    route: str
+    requests: int
+    errors: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, database_url: str, workdir: Path) -> subprocess.Popen[bytes]:
+    """``chain-tutor run`` in its own process group, its log in ``workdir``."""
+    command = shutil.which("chain-tutor")
+    if command is None:
+        sys.exit("chain-tutor is not installed: pip install -e .")
+    env = {**os.environ, "DATABASE_URL": database_url, "CHAIN_TUTOR_INSTANCE": str(workdir)}
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+    return subprocess.Popen([command, "run", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Poll ``/healthz`` until it answers 200 (the first start migrates and loads content)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the server exited with {server.returncode}; see its log")
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.25)
+    sys.exit("the server did not become healthy in time")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group (gunicorn and its workers) and wait."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def drive(name: str, call: Callable[[requests.Session, int], requests.Response],
+          clients: int, duration: float) -> Result:
+    """Run ``clients`` threads, each calling ``call`` on its own keep-alive session."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+
+    def client(index: int) -> None:
+        nonlocal errors
+        mine: list[float] = []
+        failed = 0
+        with requests.Session() as session:
+            counter = index
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                response = call(session, counter)
+                mine.append(time.perf_counter() - started)
+                failed += response.status_code >= 400
+                counter += clients
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(client, range(clients)))
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies)
+    return Result(
+        route=name, requests=len(ordered), errors=errors, seconds=round(elapsed, 2),
+        per_second=round(len(ordered) / elapsed, 1),
+        p50_ms=round(statistics.median(ordered) * 1000, 2),
+        p99_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+    )
+
+
+def run(base: str, clients: int, duration: float) -> list[Result]:
+    """Warm both routes up, then measure each in turn."""
+    def ping(session: requests.Session, _: int) -> requests.Response:
+        return session.get(f"{base}/api/v1/ping", timeout=30)
+
+    def solve(session: requests.Session, n: int) -> requests.Response:
+        return session.post(f"{base}/api/v1/solve", timeout=30,
+                            json={"expression": EXPRESSIONS[n % len(EXPRESSIONS)]})
+
+    # Every worker imports sympy and fills its caches on first use: not what we measure.
+    drive("warm-up", solve, clients, min(3.0, duration))
+    return [drive("GET /api/v1/ping", ping, clients, duration),
+            drive("POST /api/v1/solve", solve, clients, duration)]
+
+
+def report(results: list[Result], clients: int) -> dict[str, object]:
+    """Print the table and the ratios; return the record to keep."""
+    ping, solve = results
+    print(f"{clients} concurrent keep-alive clients, {ping.seconds:.0f} s per route")
+    print(f"{'route':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for r in results:
+        print(f"{r.route:<22}{r.per_second:>10.1f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{r.errors:>8}")
+    throughput_ratio = solve.per_second / ping.per_second if ping.per_second else 0.0
+    p99_ratio = solve.p99_ms / ping.p99_ms if ping.p99_ms else 0.0
+    print(f"solve/ping throughput ratio: {throughput_ratio:.3f} "
+          f"(solve runs at {throughput_ratio:.1%} of the bare stack's rate)")
+    print(f"solve/ping p99 ratio: {p99_ratio:.1f}x")
+    return {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "clients": clients,
+            "results": [asdict(r) for r in results],
+            "throughput_ratio": round(throughput_ratio, 4), "p99_ratio": round(p99_ratio, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per route")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        workdir = Path(tmp)
+        database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        port = free_port()
+        server = start_server(port, database_url, workdir)
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}", server)
+            results = run(f"http://127.0.0.1:{port}", args.clients, args.duration)
+        finally:
+            stop_server(server)
+    record = report(results, args.clients)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    with open(RESULTS_DIR / "bench_api.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()

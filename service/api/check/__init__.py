@@ -1,0 +1,1 @@
+"""The check resource of the API: routes and their schemas."""

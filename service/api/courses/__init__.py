@@ -1,0 +1,1 @@
+"""The courses resource of the API: routes and their schemas."""

@@ -1,0 +1,161 @@
+"""JSON errors for the whole API, in the contract's one shape.
+
+Every error a client of ``/api/v1`` sees is::
+
+    {"error": {"message": "...", "status": 422, "errors": {"field": ["..."]}}}
+
+with ``errors`` only for field errors and extra keys (``position`` for an
+expression the calculus core cannot read) where they help. flask-smorest
+registers its own handler for ``HTTPException``; :func:`init_app` registers
+ours after it, which replaces it, so webargs' 422s, werkzeug's 404/405/413
+and our own aborts all come out the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from service.calculus import ExpressionError
+from service.usecases.errors import Conflict, Forbidden, InvalidCredentials, NotFound, UseCaseError
+
+API_PREFIX = "/api/"
+
+# Domain errors and the status each one means over HTTP.
+STATUS_OF: dict[type[UseCaseError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    InvalidCredentials: 401,
+}
+
+# RFC 6750: a 401 names the scheme the client should use.
+CHALLENGE = 'Bearer realm="chain-tutor"'
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class ErrorDetailSchema(ma.Schema):
+    """The inside of an error answer (documentation only)."""
+
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, for a person"})
+    status = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Field name → list of messages (422 only)"},
+    )
+    position = ma.fields.Integer(
+        metadata={"description": "0-based index in the typed expression where reading failed"},
+    )
+
+
+class ErrorSchema(ma.Schema):
+    """Every error answer: ``{"error": {...}}``."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
+def error_response(status: int, message: str, **extra: Any) -> Response:
+    """Build the JSON answer for an error.
+
+    ``extra`` keys whose value is ``None`` are left out, so callers can pass
+    optional details (``errors=``, ``position=``) unconditionally.
+    """
+    body = {"message": message, "status": status}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    response = jsonify({"error": body})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = CHALLENGE
+    return response
+
+
+def field_errors(messages: Any) -> dict[str, Any]:
+    """Flatten webargs' ``{location: {field: [msgs]}}`` into ``{field: [msgs]}``.
+
+    >>> field_errors({"json": {"expression": ["Missing data for required field."]}})
+    {'expression': ['Missing data for required field.']}
+    >>> field_errors({"json": ["Invalid JSON body."]})
+    {'_body': ['Invalid JSON body.']}
+    """
+    flat: dict[str, Any] = {}
+    if not isinstance(messages, dict):
+        return {"_body": list(messages) if isinstance(messages, list) else [str(messages)]}
+    for location, found in messages.items():
+        if isinstance(found, dict):
+            flat.update(found)
+        else:
+            flat["_body" if location == "json" else location] = found
+    return flat
+
+
+def _summary(status: int, errors: dict[str, Any], default: str) -> str:
+    if status == 400 and "_body" in errors:
+        return "The request body is not valid JSON."
+    if status == 422 and errors:
+        return "Some fields are missing or invalid: " + ", ".join(sorted(errors)) + "."
+    return default
+
+
+def handle_http_exception(error: HTTPException) -> Response | HTTPException:
+    """Answer any HTTP error (ours, webargs', werkzeug's) in the JSON shape.
+
+    Pages outside the API that prefer HTML keep werkzeug's own error page.
+    """
+    if not _wants_json():
+        return error
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    raw = data.get("errors", data.get("messages"))
+    errors = field_errors(raw) if raw is not None else {}
+    default = error.description if status < 500 else "The server failed; this is a bug."
+    message = data.get("message") or _summary(status, errors, default or error.name)
+    response = error_response(status, message, errors=errors or None)
+    # Keep the headers werkzeug computed (``Allow`` on a 405) and any abort added.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    response.headers.update(data.get("headers") or {})
+    return response
+
+
+def handle_use_case_error(error: UseCaseError) -> Response:
+    """Map a domain error to its status (see :data:`STATUS_OF`)."""
+    status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+    return error_response(status, error.message)
+
+
+def handle_expression_error(error: ExpressionError) -> Response:
+    """An expression the core cannot read: 422 with the learner's message and position."""
+    return error_response(422, error.message, position=error.position)
+
+
+def reject_non_json_body() -> Response | None:
+    """Refuse an API request whose body is not JSON (415) before any view runs.
+
+    A body-less POST is fine (``POST /api/v1/learners`` needs nothing).
+    """
+    if request.method not in _BODY_METHODS or not request.path.startswith(API_PREFIX):
+        return None
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+    if has_body and not request.is_json:
+        return error_response(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    return None
+
+
+def _wants_json() -> bool:
+    if request.path.startswith(API_PREFIX):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON error handlers; call after ``api.init_app(app)``."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(UseCaseError, handle_use_case_error)
+    app.register_error_handler(ExpressionError, handle_expression_error)
+    app.before_request(reject_non_json_body)

@@ -1,0 +1,1 @@
+"""The exercises resource of the API: routes and their schemas."""

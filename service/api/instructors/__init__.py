@@ -1,0 +1,1 @@
+"""The instructors resource of the API: routes and their schemas."""

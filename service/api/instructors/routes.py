@@ -1,0 +1,44 @@
+"""``/api/v1/instructors``: logging in, and who am I.
+
+Login answers a signed, expiring bearer token (``is_...``) rather than the
+instructor's API key: the key is stored only as a hash and cannot be shown
+again, and handing out a fresh one at each login would revoke the old one in
+every script that uses it. API keys, login tokens and HTTP Basic all work
+wherever an instructor is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import usecases
+from service.api.instructors.schemas import InstructorSchema, LoginSchema, LoginTokenSchema
+from service.api.openapi import INSTRUCTOR_AUTH
+from service.auth import LOGIN_TOKEN_MAX_AGE, issue_login_token, require_instructor
+from service.extensions import db
+
+blp = Blueprint("instructors", __name__, url_prefix="/api/v1/instructors",
+                description="Instructor accounts")
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(200, LoginTokenSchema)
+    def post(self, body: dict) -> dict[str, Any]:
+        """Log in with email and password; get a bearer token for 12 hours."""
+        instructor = usecases.authenticate_instructor(db.session, body["email"], body["password"])
+        return {"token": issue_login_token(instructor), "token_type": "Bearer",
+                "expires_in": LOGIN_TOKEN_MAX_AGE, "instructor": instructor}
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.doc(security=INSTRUCTOR_AUTH)
+    @blp.response(200, InstructorSchema)
+    def get(self) -> usecases.instructors.InstructorView | None:
+        """The calling instructor's account."""
+        return usecases.get_instructor(db.session, require_instructor())

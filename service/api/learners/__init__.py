@@ -1,0 +1,1 @@
+"""The learners resource of the API: routes and their schemas."""

@@ -1,0 +1,47 @@
+"""``/api/v1/learners``: create a learner, read one, read its progress."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import usecases
+from service.api.learners.schemas import (
+    LearnerCreateSchema,
+    LearnerSchema,
+    NewLearnerSchema,
+    ProgressSchema,
+)
+from service.api.openapi import ANY_AUTH
+from service.auth import require_principal
+from service.extensions import db
+
+blp = Blueprint("learners", __name__, url_prefix="/api/v1/learners",
+                description="Learners, their tokens and their progress")
+
+
+@blp.route("")
+class Learners(MethodView):
+    @blp.arguments(LearnerCreateSchema)
+    @blp.response(201, NewLearnerSchema)
+    def post(self, body: dict) -> usecases.learners.NewLearner:
+        """Create a learner and its bearer token (anyone may)."""
+        return usecases.create_learner(db.session, body.get("name"), body.get("course_code"))
+
+
+@blp.route("/<string(length=32):learner_id>")
+class LearnerById(MethodView):
+    @blp.doc(security=ANY_AUTH)
+    @blp.response(200, LearnerSchema)
+    def get(self, learner_id: str) -> usecases.learners.LearnerView:
+        """Read a learner: the learner itself, or an instructor of one of its courses."""
+        return usecases.get_learner(db.session, require_principal(), learner_id)
+
+
+@blp.route("/<string(length=32):learner_id>/progress")
+class LearnerProgress(MethodView):
+    @blp.doc(security=ANY_AUTH)
+    @blp.response(200, ProgressSchema)
+    def get(self, learner_id: str) -> usecases.progress.Progress:
+        """A learner's attempts, solved problems, hints and mastery per skill."""
+        return usecases.get_progress(db.session, require_principal(), learner_id)

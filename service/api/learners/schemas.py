@@ -1,0 +1,79 @@
+"""Schemas of the learners resource."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from service.usecases.progress import MASTERY_PRIOR
+
+
+class LearnerCreateSchema(ma.Schema):
+    name = ma.fields.String(
+        allow_none=True, validate=validate.Length(max=200),
+        metadata={"description": "A display name; learners may stay anonymous"},
+    )
+    course_code = ma.fields.String(
+        allow_none=True, validate=validate.Length(min=1, max=32),
+        metadata={"description": "A course's join code, to enrol at once"},
+    )
+
+
+class NewLearnerSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    token = ma.fields.String(
+        required=True,
+        metadata={"description": "Bearer token for this learner; shown once, keep it"},
+    )
+
+
+class CourseRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+
+
+class LearnerSchema(ma.Schema):
+    id = ma.fields.String(required=True)
+    name = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    last_seen_at = ma.fields.AwareDateTime(allow_none=True)
+    courses = ma.fields.List(
+        ma.fields.Nested(CourseRefSchema),
+        metadata={"description": "Courses the learner is in (an instructor sees only its own)"},
+    )
+
+
+class SkillProgressSchema(ma.Schema):
+    skill = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+    probability = ma.fields.Float(required=True)
+    attempts = ma.fields.Integer(required=True)
+
+
+class RecentAttemptSchema(ma.Schema):
+    conversation_id = ma.fields.String(required=True)
+    step = ma.fields.String(required=True)
+    answer = ma.fields.String(required=True)
+    correct = ma.fields.Boolean(required=True)
+    misconception = ma.fields.String(allow_none=True)
+    skill = ma.fields.String(allow_none=True)
+    hints_used = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class ProgressSchema(ma.Schema):
+    learner_id = ma.fields.String(required=True)
+    attempts = ma.fields.Integer(required=True, metadata={"description": "Answers given"})
+    solved = ma.fields.Integer(required=True, metadata={"description": "Problems solved"})
+    hints = ma.fields.Integer(required=True, metadata={"description": "Hints used, all conversations"})
+    conversations = ma.fields.Integer(required=True)
+    mastery = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Float(), required=True,
+        metadata={"description": "Skill → probability the learner knows it (Bayesian "
+                                 f"Knowledge Tracing); an unpractised skill is at the prior {MASTERY_PRIOR}"},
+    )
+    skills = ma.fields.List(ma.fields.Nested(SkillProgressSchema), required=True)
+    recent = ma.fields.List(
+        ma.fields.Nested(RecentAttemptSchema), required=True,
+        metadata={"description": "The latest answers, newest first"},
+    )

@@ -1,0 +1,1 @@
+"""The lessons resource of the API: routes and their schemas."""

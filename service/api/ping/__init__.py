@@ -1,0 +1,1 @@
+"""A trivial JSON route, the baseline the benchmarks compare against."""

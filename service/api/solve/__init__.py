@@ -1,0 +1,1 @@
+"""The solve resource of the API: routes and their schemas."""

@@ -1,0 +1,160 @@
+"""Who is calling: credentials from the ``Authorization`` header, and roles.
+
+Three kinds of credential are accepted:
+
+``Authorization: Bearer lt_...``
+    a learner token, returned once by ``POST /api/v1/learners``;
+``Authorization: Bearer ik_...``
+    an instructor API key, printed once by ``chain-tutor create-instructor``;
+``Authorization: Bearer is_...``
+    an instructor login token from ``POST /api/v1/instructors/login``: signed
+    with ``SECRET_KEY``, valid for :data:`LOGIN_TOKEN_MAX_AGE` seconds, and
+    void once the instructor's password changes;
+``Authorization: Basic base64(email:password)``
+    an instructor's email and password, for scripts and ``curl -u``.
+
+No credential makes the caller anonymous; a credential that does not check
+out is a 401 rather than anonymity, so a typo in a token is never silently
+ignored. Views call :func:`require_learner`, :func:`require_instructor` or
+:func:`require_principal` first thing.
+
+The secrets themselves (token format, hashing) live in
+:mod:`service.usecases.credentials`; they are re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from flask import current_app, g, request
+from flask_smorest import abort
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import Authorization
+
+from service.extensions import db
+from service.usecases import (
+    InvalidCredentials,
+    Principal,
+    authenticate_instructor,
+    get_instructor,
+    instructor_for_api_key,
+    learner_for_token,
+)
+from service.usecases.credentials import (
+    API_KEY_PREFIX,
+    LEARNER_TOKEN_PREFIX,
+    check_password,
+    hash_password,
+    hash_token,
+    new_token,
+)
+from service.usecases.instructors import InstructorView
+
+LOGIN_TOKEN_PREFIX = "is_"
+LOGIN_TOKEN_MAX_AGE = 12 * 60 * 60
+_LOGIN_SALT = "chain-tutor instructor login"
+_MALFORMED = "The Authorization header is not 'Bearer <token>' or 'Basic ...'."
+
+__all__ = [
+    "API_KEY_PREFIX", "LEARNER_TOKEN_PREFIX", "LOGIN_TOKEN_PREFIX", "LOGIN_TOKEN_MAX_AGE",
+    "new_token", "hash_token", "hash_password", "check_password",
+    "issue_login_token", "current_principal", "require_principal",
+    "require_learner", "require_instructor",
+]
+
+
+def issue_login_token(instructor: InstructorView) -> str:
+    """A signed, expiring bearer token for a logged-in instructor."""
+    payload = {"id": instructor.id, "pw": instructor.password_fingerprint}
+    return LOGIN_TOKEN_PREFIX + _serializer().dumps(payload)
+
+
+def current_principal() -> Principal | None:
+    """The caller of this request, or ``None`` when anonymous (cached per request).
+
+    Aborts with 401 when a credential is given but does not check out.
+    """
+    if "principal" not in g:
+        g.principal = _resolve(request.authorization)
+    return g.principal
+
+
+def require_principal() -> Principal:
+    """The caller; 401 when anonymous."""
+    principal = current_principal()
+    if principal is None:
+        abort(401, message="Sign in: send 'Authorization: Bearer <token>'.")
+    return principal
+
+
+def require_learner() -> str:
+    """The calling learner's id; 401 when anonymous, 403 for an instructor."""
+    principal = require_principal()
+    if principal.role != "learner":
+        abort(403, message="Only a learner may do this; send a learner token.")
+    return str(principal.id)
+
+
+def require_instructor() -> int:
+    """The calling instructor's id; 401 when anonymous, 403 for a learner."""
+    principal = require_principal()
+    if not principal.is_instructor:
+        abort(403, message="Only an instructor may do this.")
+    return int(principal.id)
+
+
+def _resolve(authorization: Authorization | None) -> Principal | None:
+    if authorization is None:
+        if request.headers.get("Authorization"):
+            _unauthorised(_MALFORMED)
+        return None
+    if authorization.type == "basic":
+        return _from_password(authorization.username or "", authorization.password or "")
+    if authorization.type == "bearer" and authorization.token:
+        return _from_token(authorization.token)
+    _unauthorised(_MALFORMED)
+
+
+def _from_token(token: str) -> Principal:
+    if token.startswith(LEARNER_TOKEN_PREFIX):
+        learner_id = learner_for_token(db.session, token)
+        if learner_id is not None:
+            return Principal("learner", learner_id)
+    elif token.startswith(API_KEY_PREFIX):
+        instructor_id = instructor_for_api_key(db.session, token)
+        if instructor_id is not None:
+            return Principal("instructor", instructor_id)
+    elif token.startswith(LOGIN_TOKEN_PREFIX):
+        instructor_id = _from_login_token(token[len(LOGIN_TOKEN_PREFIX):])
+        if instructor_id is not None:
+            return Principal("instructor", instructor_id)
+    _unauthorised("The token is unknown, expired or revoked.")
+
+
+def _from_login_token(signed: str) -> int | None:
+    try:
+        payload = _serializer().loads(signed, max_age=LOGIN_TOKEN_MAX_AGE)
+    except BadSignature:  # also covers SignatureExpired
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+        return None
+    instructor = get_instructor(db.session, payload["id"])
+    if instructor is None or instructor.password_fingerprint != payload.get("pw"):
+        return None
+    return instructor.id
+
+
+def _from_password(email: str, password: str) -> Principal:
+    try:
+        instructor = authenticate_instructor(db.session, email, password)
+    except InvalidCredentials as error:
+        _unauthorised(error.message)
+    return Principal("instructor", instructor.id)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_LOGIN_SALT)
+
+
+def _unauthorised(message: str) -> NoReturn:
+    abort(401, message=message)

@@ -1,0 +1,109 @@
+"""Learners: creating one (with its bearer token), finding one by token, reading one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Course, Enrolment, Learner, utcnow
+from service.usecases.access import Principal, visible_learner
+from service.usecases.credentials import LEARNER_TOKEN_PREFIX, hash_token, new_token
+from service.usecases.errors import NotFound
+
+# ``last_seen_at`` feeds "active this week" on the dashboards; minute
+# precision is plenty, and writing it on every request would turn reads into writes.
+SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NewLearner:
+    """A learner just created: the token is shown this once and never stored."""
+
+    id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    id: str
+    name: str | None
+    created_at: datetime
+    last_seen_at: datetime | None
+    courses: list[CourseRef]
+
+
+def create_learner(session: Session, name: str | None = None, course_code: str | None = None) -> NewLearner:
+    """Create a learner (enrolled in the course ``course_code`` if given) and its token.
+
+    Raises :class:`NotFound` when no course has that code; nothing is written then.
+    """
+    token = new_token(LEARNER_TOKEN_PREFIX)
+    learner = Learner(name=name, token_hash=hash_token(token))
+    session.add(learner)
+    if course_code is not None:
+        course = course_by_code(session, course_code)
+        session.add(Enrolment(learner=learner, course_id=course.id))
+    session.commit()
+    return NewLearner(id=learner.id, token=token)
+
+
+def course_by_code(session: Session, code: str) -> Course:
+    """The course whose join code is ``code`` (case and spaces ignored)."""
+    course = session.scalar(sa.select(Course).where(Course.code == normalise_code(code)))
+    if course is None:
+        raise NotFound(f"There is no course with the code {code!r}.")
+    return course
+
+
+def normalise_code(code: str) -> str:
+    """Join codes are upper case without spaces; learners type them any way.
+
+    >>> normalise_code(" ab3d-k9 ")
+    'AB3D-K9'
+    """
+    return "".join(code.split()).upper()
+
+
+def learner_for_token(session: Session, token: str) -> str | None:
+    """The id of the learner holding ``token``, or ``None``; notes that it was seen."""
+    learner = session.scalar(sa.select(Learner).where(Learner.token_hash == hash_token(token)))
+    if learner is None:
+        return None
+    now = utcnow()
+    if learner.last_seen_at is None or now - learner.last_seen_at > SEEN_RESOLUTION:
+        learner.last_seen_at = now
+        session.commit()
+    return learner.id
+
+
+def get_learner(session: Session, principal: Principal, learner_id: str) -> LearnerView:
+    """The learner as ``principal`` may see it.
+
+    An instructor sees only its own courses among the learner's enrolments.
+    """
+    learner = visible_learner(session, principal, learner_id)
+    query = (
+        sa.select(Course)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.learner_id == learner.id)
+        .order_by(Course.id)
+    )
+    if principal.is_instructor:
+        query = query.where(Course.instructor_id == principal.id)
+    courses = [CourseRef(id=c.id, title=c.title) for c in session.scalars(query)]
+    return LearnerView(
+        id=learner.id,
+        name=learner.name,
+        created_at=learner.created_at,
+        last_seen_at=learner.last_seen_at,
+        courses=courses,
+    )

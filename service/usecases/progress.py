@@ -1,0 +1,116 @@
+"""A learner's progress: attempts, solved problems, hints and mastery per skill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, Mastery
+from service.tutor.mastery import DEFAULT_PARAMS
+from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
+from service.usecases.access import Principal, visible_learner
+
+# Bayesian Knowledge Tracing's P(L0) (0.2), the tutor's own: the probability
+# that a learner knows a skill before any evidence. A skill the learner has
+# never practised has no mastery row and is reported at this prior, so every
+# skill always appears.
+MASTERY_PRIOR = DEFAULT_PARAMS.p_init
+RECENT_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class SkillProgress:
+    skill: str
+    label: str
+    probability: float
+    attempts: int
+
+
+@dataclass(frozen=True)
+class RecentAttempt:
+    conversation_id: str
+    step: str
+    answer: str
+    correct: bool
+    misconception: str | None
+    skill: str | None
+    hints_used: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Progress:
+    learner_id: str
+    attempts: int
+    solved: int
+    hints: int
+    conversations: int
+    skills: list[SkillProgress]
+    recent: list[RecentAttempt]
+
+    @property
+    def mastery(self) -> dict[str, float]:
+        """``{skill: probability}`` for every skill the tutor traces."""
+        return {s.skill: s.probability for s in self.skills}
+
+
+def get_progress(session: Session, principal: Principal, learner_id: str) -> Progress:
+    """The learner's progress, for the learner itself or an instructor of its courses.
+
+    ``hints`` sums the hints used in each conversation (the tutor keeps that
+    count in the conversation's state); ``solved`` counts solved conversations.
+    """
+    learner = visible_learner(session, principal, learner_id)
+    attempts = session.scalar(
+        sa.select(sa.func.count(Attempt.id)).where(Attempt.learner_id == learner.id))
+    states = session.execute(
+        sa.select(Conversation.status, Conversation.state).where(Conversation.learner_id == learner.id)
+    ).all()
+    return Progress(
+        learner_id=learner.id,
+        attempts=attempts or 0,
+        solved=sum(1 for status, _ in states if status == "solved"),
+        hints=sum(_hints_used(state) for _, state in states),
+        conversations=len(states),
+        skills=_skills(session, learner.id),
+        recent=_recent(session, learner.id),
+    )
+
+
+def _hints_used(state: object) -> int:
+    # The state is the tutor's JSON; count only a well-formed counter.
+    value = state.get("hints_used", 0) if isinstance(state, dict) else 0
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _skills(session: Session, learner_id: str) -> list[SkillProgress]:
+    rows = {m.skill: m for m in session.scalars(sa.select(Mastery).where(Mastery.learner_id == learner_id))}
+    return [
+        SkillProgress(
+            skill=skill,
+            label=SKILL_LABELS[skill],
+            probability=rows[skill].probability if skill in rows else MASTERY_PRIOR,
+            attempts=rows[skill].attempts if skill in rows else 0,
+        )
+        for skill in SKILL_NAMES
+    ]
+
+
+def _recent(session: Session, learner_id: str) -> list[RecentAttempt]:
+    query = (
+        sa.select(Attempt)
+        .where(Attempt.learner_id == learner_id)
+        .order_by(Attempt.created_at.desc(), Attempt.id.desc())
+        .limit(RECENT_ATTEMPTS)
+    )
+    return [
+        RecentAttempt(
+            conversation_id=a.conversation_id, step=a.step, answer=a.answer, correct=a.correct,
+            misconception=a.misconception, skill=a.skill, hints_used=a.hints_used,
+            created_at=a.created_at,
+        )
+        for a in session.scalars(query)
+    ]

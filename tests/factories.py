@@ -1,0 +1,120 @@
+"""Plain factory functions for test data: ``make_learner(session, ...)``.
+
+They go through the use cases where one exists, so test data is made the
+way the service makes it (hashed tokens, generated course codes), and
+write rows directly only for what clients never create (content, attempts).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, Exercise, Lesson, Mastery, Section
+from service.usecases import create_course, create_instructor, create_learner, enrol_learner
+from service.usecases.courses import CourseView
+from service.usecases.instructors import NewInstructor
+
+_serial = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class LearnerHandle:
+    """A learner made for a test: its id, its token and the header to send."""
+
+    id: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header for a bearer token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_learner(session: Session, name: str | None = "Ada", courses: tuple[str, ...] = ()) -> LearnerHandle:
+    """A learner enrolled in the courses with the given join codes."""
+    created = create_learner(session, name=name)
+    for code in courses:
+        enrol_learner(session, created.id, code)
+    return LearnerHandle(id=created.id, token=created.token)
+
+
+def make_instructor(session: Session, email: str | None = None, name: str = "Grace",
+                    password: str = DEFAULT_PASSWORD) -> NewInstructor:
+    """An instructor account; ``.api_key`` is its bearer key."""
+    email = email or f"teacher{next(_serial)}@example.org"
+    return create_instructor(session, email=email, name=name, password=password)
+
+
+def make_course(session: Session, instructor_id: int, title: str = "Calculus I") -> CourseView:
+    """A course of the instructor; ``.code`` is its join code."""
+    return create_course(session, instructor_id, title)
+
+
+def make_lesson(session: Session, slug: str = "chain-rule", sections: int = 2) -> Lesson:
+    """A lesson with ``sections`` sections, each with inline maths."""
+    lesson = Lesson(slug=slug, title="The chain rule", summary="Derivatives of compositions.", position=1)
+    for position in range(1, sections + 1):
+        lesson.sections.append(Section(
+            slug=f"part-{position}", title=f"Part {position}", kind="concept", position=position,
+            body=f"If $u = 2x + {position}$ then **du/dx** is $2$.",
+            meta={"expression": f"(2x+{position})^3"},
+        ))
+    session.add(lesson)
+    session.commit()
+    return lesson
+
+
+def make_exercise(session: Session, slug: str | None = None, expression: str = "(2x+1)^3",
+                  difficulty: int = 1, skills: tuple[str, ...] = ("outer_derivative",),
+                  **fields: Any) -> Exercise:
+    """An exercise of the bank."""
+    exercise = Exercise(slug=slug or f"exercise-{next(_serial)}", expression=expression,
+                        difficulty=difficulty, skills=list(skills), family="power",
+                        position=next(_serial), **fields)
+    session.add(exercise)
+    session.commit()
+    return exercise
+
+
+def make_conversation(session: Session, learner_id: str, status: str = "active",
+                      hints_used: int = 0, expression: str = "(2x+1)^3") -> Conversation:
+    """A conversation as the tutor would leave it, with ``hints_used`` in its state."""
+    conversation = Conversation(
+        learner_id=learner_id, expression=expression, variable="x", status=status,
+        state={"expression": expression, "variable": "x", "step": "dy/dx",
+               "solved": status == "solved", "hints_used": hints_used},
+    )
+    session.add(conversation)
+    session.commit()
+    return conversation
+
+
+def make_attempt(session: Session, conversation: Conversation, correct: bool = True,
+                 **fields: Any) -> Attempt:
+    """One answer in a conversation."""
+    values: dict[str, Any] = {"step": "dy/dx", "answer": "6(2x+1)^2", "skill": "multiply_factors",
+                              "hints_used": 0, "misconception": None}
+    values.update(fields)
+    attempt = Attempt(learner_id=conversation.learner_id, conversation_id=conversation.id,
+                      correct=correct, **values)
+    session.add(attempt)
+    session.commit()
+    return attempt
+
+
+def make_mastery(session: Session, learner_id: str, skill: str, probability: float,
+                 attempts: int = 1) -> Mastery:
+    """A learner's mastery of one skill."""
+    mastery = Mastery(learner_id=learner_id, skill=skill, probability=probability, attempts=attempts)
+    session.add(mastery)
+    session.commit()
+    return mastery
