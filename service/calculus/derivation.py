@@ -34,6 +34,13 @@ class Rule(str, Enum):
     INVERSE_HYPERBOLIC = "inverse hyperbolic rule"
     SIGMOID = "sigmoid derivative σ(1 − σ)"
     ABSOLUTE = "absolute value rule"
+    # The rule of a whole sub-derivation, for a chain whose innermost
+    # function is not elementary (``sin(x·eˣ)``: the inner link's rule).
+    SUM = "sum rule"
+    PRODUCT = "product rule"
+    QUOTIENT = "quotient rule"
+    GENERAL_POWER = "general power rule, through e^(g·ln f)"
+    CHAIN = "chain rule"
 
 
 @dataclass(frozen=True)
