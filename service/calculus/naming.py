@@ -7,8 +7,8 @@ derivation tree, so the sub-chains of a product each get their own letters.
 
 Machine-learning texts name an activation's output ``a``, the weighted input
 feeding it ``z`` and a loss ``L``; that is a rule here, not a table: a link
-applying an activation (sigmoid, tanh) is named ``a``, the link feeding it
-``z``, and the final output ``L`` when the chain holds an activation and its
+applying an activation (sigmoid, tanh) is named ``a`` (``y`` when it is the
+outermost link), the link feeding it ``z``, and the final output ``L`` when the chain holds an activation and its
 outer function is a power or a logarithm, as losses are.
 """
 
@@ -99,8 +99,8 @@ class LinkNamer:
     def _outer_name(kinds: Sequence[LinkKind]) -> str:
         if LinkKind.ACTIVATION in kinds[1:] and kinds[0] is LinkKind.LOSS:
             return "L"
-        if kinds[0] is LinkKind.ACTIVATION:
-            return "a"
+        # A lone activation, tanh(3x + 1), is still y = tanh z: learners ask
+        # for dy/dx, and only a loss around it makes its output an 'a'.
         return "y"
 
     def _name_activations(self, kinds: Sequence[LinkKind], names: list[str | None]) -> None:
@@ -110,7 +110,7 @@ class LinkNamer:
                 continue
             if names[index] is None:
                 names[index] = self._take("a")
-            if names[index] == "a" and index + 1 < len(kinds) and names[index + 1] is None:
+            if names[index] is not None and index + 1 < len(kinds) and names[index + 1] is None:
                 names[index + 1] = self._take("z")
             return
 

@@ -168,9 +168,10 @@ def test_machine_learning_names_follow_the_activation() -> None:
     namer = LinkNamer(taken={"x", "w", "y"})
     names = namer.name_chain([LinkKind.LOSS, LinkKind.ACTIVATION, LinkKind.OTHER])
     assert [str(n) for n in names] == ["L", "a", "z"]
-    # Without a loss around it, the activation's output is a and its input z.
+    # Without a loss around it, the activation is the outer y (learners ask
+    # for dy/dx) and its input is still z.
     chain = decompose_chain(parse_expression("tanh(3x+1)"), x)
-    assert [str(link.name) for link in chain.links] == ["z", "a"]
+    assert [str(link.name) for link in chain.links] == ["z", "y"]
 
 
 def test_fresh_letters_skip_taken_ones() -> None:
