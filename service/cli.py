@@ -2,47 +2,50 @@
 
 Commands that need the web application (``run``, ``db``, ``content``, ...)
 get it from the factory through Flask's CLI machinery; ``solve`` works on
-the calculus core alone and never builds an app.
+the calculus core alone and never builds an app. Each command's module is
+imported only when that command runs, so ``chain-tutor solve`` does not pay
+for gunicorn, SQLAlchemy or the API.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 from flask.cli import FlaskGroup
 
+# name -> "module:attribute" of the click command; imported on first use.
+COMMANDS: dict[str, str] = {
+    "solve": "service.commands.solve:solve_command",
+    "run": "service.commands.server:run_command",
+    "db": "flask_migrate.cli:db",
+    "create-instructor": "service.commands.instructors:create_instructor_command",
+    "content": "service.commands.content:content_group",
+}
+
 
 def _create_app():
-    # Imported here so that ``chain-tutor solve`` never pays for the web stack.
     from service.app import create_app
 
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+class LazyFlaskGroup(FlaskGroup):
+    """A FlaskGroup whose own commands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Only our own commands: listing the app's would build it for --help.
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        return getattr(import_module(module_name), attribute)
+
+
+@click.group(cls=LazyFlaskGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def main() -> None:
     """Chain Tutor: learn the chain rule by conversation."""
-
-
-def _register() -> None:
-    from service.commands.solve import solve_command
-
-    main.add_command(solve_command)
-
-    from flask_migrate.cli import db as db_group
-
-    from service.commands.server import run_command
-
-    main.add_command(run_command)
-    main.add_command(db_group, "db")
-
-    from service.commands.instructors import create_instructor_command
-
-    main.add_command(create_instructor_command)
-
-    from service.commands.content import content_group
-
-    main.add_command(content_group)
-
-
-_register()

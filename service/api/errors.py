@@ -146,6 +146,33 @@ def reject_non_json_body() -> Response | None:
     return None
 
 
+def reject_nul_characters() -> Response | None:
+    """Refuse text holding a NUL character (400) before any view runs.
+
+    No learner or instructor has a reason to send one, and PostgreSQL cannot
+    store it in a text column: without this guard such a name, email or
+    message reaches the database and fails there as a 500.
+    """
+    if not request.path.startswith(API_PREFIX):
+        return None
+    body = request.get_json(silent=True) if request.is_json else None
+    texts = [request.path, *request.args.keys(), *request.args.values(), *_strings_in(body)]
+    if any("\x00" in text for text in texts):
+        return error_response(400, "The request contains a NUL character (\\u0000); remove it and send again.")
+    return None
+
+
+def _strings_in(value: Any) -> list[str]:
+    """Every string (keys included) inside a parsed JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (str(key), *_strings_in(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings_in(item)]
+    return []
+
+
 def _wants_json() -> bool:
     if request.path.startswith(API_PREFIX):
         return True
@@ -159,3 +186,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UseCaseError, handle_use_case_error)
     app.register_error_handler(ExpressionError, handle_expression_error)
     app.before_request(reject_non_json_body)
+    app.before_request(reject_nul_characters)

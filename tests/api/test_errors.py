@@ -111,3 +111,16 @@ def test_a_crash_is_a_json_500_that_names_no_internals(app, client: FlaskClient)
     error = error_of(response, 500)
     assert error["message"] == "The server failed; this is a bug."
     assert b"secret" not in response.data
+
+
+def test_a_nul_character_anywhere_is_400_before_the_database_sees_it(client: FlaskClient) -> None:
+    # PostgreSQL cannot store NUL in text; found by the schemathesis run.
+    answers = [
+        client.post("/api/v1/instructors/login", json={"email": "a\u0000@b.c", "password": "x"}),
+        client.post("/api/v1/learners", json={"name": "Ada\u0000"}),
+        client.get("/api/v1/lessons/chain%00rule"),
+        client.get("/api/v1/exercises?skill=outer%00"),
+    ]
+    for response in answers:
+        assert response.status_code == 400, response.get_json()
+        assert "NUL" in response.get_json()["error"]["message"]
