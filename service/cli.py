@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "db": "flask_migrate.cli:db",
     "create-instructor": "service.commands.instructors:create_instructor_command",
     "content": "service.commands.content:content_group",
+    "chat": "service.commands.chat:chat_command",
 }
 
 

@@ -1,0 +1,1 @@
+"""The conversations resource of the API: routes and their schemas."""

@@ -1,0 +1,241 @@
+"""Tutoring conversations: start one, post a message, read one, list a learner's.
+
+Each turn runs the pure engine (:mod:`service.tutor.engine`) between a read
+and one commit: the conversation's state, the learner's mastery and the
+context are read, the engine computes the turn, and
+:func:`service.usecases.turn_records.record_turn` adds every row the turn
+produced; one commit writes them all or none.
+
+Two messages posted at once on one conversation must neither lose nor
+duplicate a turn. The conversation row is read ``FOR UPDATE`` (PostgreSQL
+then serialises the two turns; SQLite ignores the clause), its ``version``
+counter makes a write based on a stale read fail with ``StaleDataError``,
+and message positions are unique per conversation, so the loser of a race
+fails at commit. It then rolls back and runs the whole turn again on the
+fresh state, a few times, before giving up with :class:`Conflict` (409).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.models import (
+    Conversation,
+    Course,
+    Enrolment,
+    Message,
+    new_public_id,
+    utcnow,
+)
+from service.tutor.engine import ConversationState, Turn, respond, start
+from service.usecases.access import Principal, teaches, visible_learner
+from service.usecases.errors import Conflict, NotFound
+from service.usecases.turn_records import TurnInput, last_message, record_turn
+from service.usecases.tutor_context import build_context, load_mastery
+
+MAX_TRIES = 5
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message of a transcript (``verdict`` on the learner's checked answers)."""
+
+    position: int
+    role: str
+    kind: str
+    text: str
+    latex: str | None = None
+    mathml: str | None = None
+    derivative: str | None = None
+    verdict: dict[str, Any] | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TurnView:
+    """A turn's outcome: the tutor's replies, the new state, the verdict if any."""
+
+    id: str
+    messages: list[MessageView]
+    state: dict[str, Any]
+    verdict: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """A whole conversation: its transcript in order and its state."""
+
+    id: str
+    learner_id: str
+    course_id: int | None
+    expression: str
+    variable: str
+    status: str
+    state: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    messages: list[MessageView]
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """One line of a learner's list of conversations."""
+
+    id: str
+    expression: str
+    variable: str
+    status: str
+    step: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def start_conversation(session: Session, learner_id: str, expression: str | None = None,
+                       variable: str | None = None, course_id: int | None = None) -> TurnView:
+    """Start a conversation: the tutor greets and asks the first question.
+
+    With no ``expression`` the tutor picks a problem for the learner's
+    weakest skill. ``course_id`` files the conversation's attempts under that
+    course (the learner must be enrolled in it); by default, under the
+    course the learner joined last, if any. An unreadable expression raises
+    the core's ``ExpressionError``; :class:`NotFound` for a course the
+    learner is not in.
+    """
+    course_id = _course_of(session, learner_id, course_id)
+    mastery_rows = load_mastery(session, learner_id)
+    context = build_context(session, learner_id, _probabilities(mastery_rows))
+    turn = start(context, expression, variable)
+    conversation = Conversation(id=new_public_id(), learner_id=learner_id, course_id=course_id,
+                                expression=turn.state.expression or "", variable=turn.state.variable,
+                                state={}, status="active")
+    session.add(conversation)
+    replies = record_turn(session, conversation, turn, TurnInput(None, 0, None), mastery_rows)
+    view = _turn_view(conversation.id, turn, replies)
+    session.commit()
+    return view
+
+
+def post_message(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
+    """The learner ``learner_id`` says ``text`` in its conversation; the tutor answers.
+
+    Raises :class:`NotFound` when the conversation does not exist or is
+    another learner's, and :class:`Conflict` when concurrent messages kept
+    winning the race :data:`MAX_TRIES` times.
+    """
+    for attempt in range(1, MAX_TRIES + 1):
+        try:
+            view = _post_once(session, learner_id, conversation_id, text)
+            session.commit()
+            return view
+        except (StaleDataError, IntegrityError):
+            # Another turn was written since we read the state: redo ours on top of it.
+            session.rollback()
+            time.sleep(random.uniform(0, 0.004 * attempt))  # de-synchronise the racers
+    raise Conflict("The conversation kept changing while your message was being answered; send it again.")
+
+
+def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
+    conversation = session.scalar(
+        sa.select(Conversation).where(Conversation.id == conversation_id).with_for_update())
+    if conversation is None or conversation.learner_id != learner_id:
+        raise NotFound(f"There is no conversation {conversation_id!r}.")
+    position, last_written = last_message(session, conversation.id)
+    mastery_rows = load_mastery(session, learner_id)
+    context = build_context(session, learner_id, _probabilities(mastery_rows), conversation.id)
+    turn = respond(ConversationState.from_dict(conversation.state), text, context)
+    given = TurnInput(text, position + 1, _milliseconds_since(last_written))
+    replies = record_turn(session, conversation, turn, given, mastery_rows)
+    return _turn_view(conversation.id, turn, replies)
+
+
+def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:
+    """The whole conversation, for its learner or an instructor of that learner.
+
+    Anyone else gets :class:`NotFound`, as for a conversation that does not
+    exist: a conversation's id says nothing about whose it is.
+    """
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or not _may_read(session, principal, conversation.learner_id):
+        raise NotFound(f"There is no conversation {conversation_id!r}.")
+    messages = session.scalars(
+        sa.select(Message).where(Message.conversation_id == conversation.id).order_by(Message.position))
+    return ConversationView(
+        id=conversation.id, learner_id=conversation.learner_id, course_id=conversation.course_id,
+        expression=conversation.expression, variable=conversation.variable,
+        status=conversation.status, state=dict(conversation.state or {}),
+        created_at=conversation.created_at, updated_at=conversation.updated_at,
+        messages=[message_view(message) for message in messages],
+    )
+
+
+def list_conversations(session: Session, principal: Principal, learner_id: str) -> list[ConversationSummary]:
+    """The learner's conversations, most recently active first.
+
+    For the learner itself or an instructor of its courses (see
+    :func:`service.usecases.access.visible_learner`).
+    """
+    learner = visible_learner(session, principal, learner_id)
+    rows = session.scalars(
+        sa.select(Conversation).where(Conversation.learner_id == learner.id)
+        .order_by(Conversation.updated_at.desc(), Conversation.id))
+    return [
+        ConversationSummary(id=row.id, expression=row.expression, variable=row.variable,
+                            status=row.status, step=(row.state or {}).get("step"),
+                            created_at=row.created_at, updated_at=row.updated_at)
+        for row in rows
+    ]
+
+
+def message_view(message: Message) -> MessageView:
+    """A stored message as the transcript shows it."""
+    payload = message.payload or {}
+    return MessageView(
+        position=message.position, role=message.role, kind=message.kind, text=message.text,
+        latex=payload.get("latex"), mathml=payload.get("mathml"),
+        derivative=payload.get("derivative"), verdict=payload.get("verdict"),
+        created_at=message.created_at,
+    )
+
+
+def _turn_view(conversation_id: str, turn: Turn, replies: list[dict[str, Any]]) -> TurnView:
+    verdict = turn.verdict.to_dict() if turn.verdict is not None else None
+    messages = [MessageView(position=row["position"], role=row["role"], kind=row["kind"], text=row["text"],
+                            created_at=row["created_at"], **row["payload"]) for row in replies]
+    return TurnView(id=conversation_id, messages=messages, state=turn.state.to_dict(), verdict=verdict)
+
+
+def _may_read(session: Session, principal: Principal, learner_id: str) -> bool:
+    if principal.is_learner(learner_id):
+        return True
+    return principal.is_instructor and teaches(session, int(principal.id), learner_id)
+
+
+def _course_of(session: Session, learner_id: str, course_id: int | None) -> int | None:
+    """The course a new conversation is filed under (see :func:`start_conversation`)."""
+    query = sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+    if course_id is not None:
+        if session.scalar(query.where(Enrolment.course_id == course_id)) is None:
+            raise NotFound(f"You are not enrolled in a course with id {course_id}.")
+        return course_id
+    latest = query.join(Course, Course.id == Enrolment.course_id).order_by(
+        Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1)
+    return session.scalar(latest)
+
+
+def _probabilities(rows: dict[str, Any]) -> dict[str, float]:
+    return {skill: row.probability for skill, row in rows.items()}
+
+
+def _milliseconds_since(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return max(0, round((utcnow() - moment).total_seconds() * 1000))
