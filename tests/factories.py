@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Exercise, Lesson, Mastery, Section
+from service.models import Attempt, Conversation, Exercise, Lesson, Mastery, Message, OutboxEvent, Section
 from service.usecases import create_course, create_instructor, create_learner, enrol_learner
 from service.usecases.courses import CourseView
 from service.usecases.instructors import NewInstructor
@@ -87,13 +87,24 @@ def make_exercise(session: Session, slug: str | None = None, expression: str = "
 
 def make_conversation(session: Session, learner_id: str, status: str = "active",
                       hints_used: int = 0, expression: str = "(2x+1)^3") -> Conversation:
-    """A conversation as the tutor would leave it, with ``hints_used`` in its state."""
+    """A conversation as the tutor would leave it: ``hints_used`` hint messages
+    in its transcript, and a ProblemSolved event when it is solved."""
     conversation = Conversation(
         learner_id=learner_id, expression=expression, variable="x", status=status,
         state={"expression": expression, "variable": "x", "step": "dy/dx",
                "solved": status == "solved", "hints_used": hints_used},
     )
     session.add(conversation)
+    session.flush()
+    session.add_all(
+        Message(conversation_id=conversation.id, position=position, role="tutor", kind="hint",
+                text=f"Hint {position + 1}", payload={})
+        for position in range(hints_used))
+    if status == "solved":
+        session.add(OutboxEvent(
+            type="ProblemSolved", learner_id=learner_id,
+            payload={"expression": expression, "variable": "x", "by_learner": True,
+                     "hints_used": hints_used, "conversation_id": conversation.id}))
     session.commit()
     return conversation
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Mastery
+from service.models import Attempt, Conversation, Mastery, Message, OutboxEvent
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
 from service.usecases.access import Principal, visible_learner
@@ -60,30 +60,43 @@ class Progress:
 def get_progress(session: Session, principal: Principal, learner_id: str) -> Progress:
     """The learner's progress, for the learner itself or an instructor of its courses.
 
-    ``hints`` sums the hints used in each conversation (the tutor keeps that
-    count in the conversation's state); ``solved`` counts solved conversations.
+    ``hints`` counts the hint messages the tutor gave; ``solved`` counts the
+    problems the learner finished by themselves (the ProblemSolved events
+    not ended by a shown solution). Both survive a conversation moving on to
+    its next problem, which resets the conversation's own state.
     """
     learner = visible_learner(session, principal, learner_id)
     attempts = session.scalar(
         sa.select(sa.func.count(Attempt.id)).where(Attempt.learner_id == learner.id))
-    states = session.execute(
-        sa.select(Conversation.status, Conversation.state).where(Conversation.learner_id == learner.id)
-    ).all()
+    conversations = session.scalar(
+        sa.select(sa.func.count(Conversation.id)).where(Conversation.learner_id == learner.id))
     return Progress(
         learner_id=learner.id,
         attempts=attempts or 0,
-        solved=sum(1 for status, _ in states if status == "solved"),
-        hints=sum(_hints_used(state) for _, state in states),
-        conversations=len(states),
+        solved=_solved(session, learner.id),
+        hints=_hints(session, learner.id),
+        conversations=conversations or 0,
         skills=_skills(session, learner.id),
         recent=_recent(session, learner.id),
     )
 
 
-def _hints_used(state: object) -> int:
-    # The state is the tutor's JSON; count only a well-formed counter.
-    value = state.get("hints_used", 0) if isinstance(state, dict) else 0
-    return value if isinstance(value, int) and value > 0 else 0
+def _hints(session: Session, learner_id: str) -> int:
+    query = (
+        sa.select(sa.func.count(Message.id))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.learner_id == learner_id, Message.role == "tutor", Message.kind == "hint")
+    )
+    return session.scalar(query) or 0
+
+
+def _solved(session: Session, learner_id: str) -> int:
+    # Filtered in Python: JSON operators differ between SQLite and PostgreSQL,
+    # and a learner has few such events.
+    payloads = session.scalars(
+        sa.select(OutboxEvent.payload)
+        .where(OutboxEvent.learner_id == learner_id, OutboxEvent.type == "ProblemSolved"))
+    return sum(1 for payload in payloads if isinstance(payload, dict) and payload.get("by_learner"))
 
 
 def _skills(session: Session, learner_id: str) -> list[SkillProgress]:

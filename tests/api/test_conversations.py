@@ -321,3 +321,16 @@ def test_the_tutor_picks_from_the_bank_and_never_repeats_a_problem(client, cast:
     # The learner had the bank's only exercise: the next conversation gets a fresh problem.
     second = Talk(client, cast.learner).start()
     assert second["state"]["expression"] != "(3x - 2)^4" and second["state"]["exercise_slug"] is None
+
+
+def test_progress_keeps_solved_problems_and_hints_when_the_conversation_moves_on(
+        talk: Talk, client: FlaskClient, cast: Cast) -> None:
+    talk.start(expression="(2x+1)^3")
+    talk.say("hint")
+    talk.say("dy/dx = 6(2x+1)^2")
+    talk.say("next")  # a new problem resets the conversation's own counters
+    talk.start(expression="sin((3x)^2)")
+    talk.say("show me the solution")  # shown, not solved by the learner
+    progress = client.get(f"/api/v1/learners/{cast.learner.id}/progress",
+                          headers=cast.learner.headers).get_json()
+    assert (progress["solved"], progress["hints"], progress["conversations"]) == (1, 1, 2)
