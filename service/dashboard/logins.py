@@ -1,0 +1,83 @@
+"""Who is logged in to the dashboard: the instructor kept in the Flask session.
+
+The session (a signed cookie, HttpOnly, SameSite=Lax) holds the
+instructor's id and a fingerprint of their password hash; a password
+change ends every session opened before it, as it does for API login
+tokens (:func:`service.auth.issue_login_token`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import g, redirect, request, session, url_for
+
+from service.dashboard.csrf import rotate_csrf_token
+from service.extensions import db
+from service.usecases import get_instructor
+from service.usecases.instructors import InstructorView
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ID = "instructor_id"
+_FINGERPRINT = "instructor_pw"
+
+
+def log_in(instructor: InstructorView) -> None:
+    """Start a dashboard session for ``instructor``.
+
+    The old session is cleared first, so nothing from before the login
+    (a CSRF token an attacker planted, say) carries over.
+    """
+    session.clear()
+    session[_ID] = instructor.id
+    session[_FINGERPRINT] = instructor.password_fingerprint
+    rotate_csrf_token()
+
+
+def log_out() -> None:
+    """End the dashboard session."""
+    session.clear()
+
+
+def load_instructor() -> None:
+    """Put the logged-in instructor (or ``None``) in ``g.instructor``; run before each view."""
+    g.instructor = None
+    instructor_id = session.get(_ID)
+    if not isinstance(instructor_id, int):
+        return
+    instructor = get_instructor(db.session, instructor_id)
+    if instructor is None or instructor.password_fingerprint != session.get(_FINGERPRINT):
+        session.clear()  # deleted, or the password changed since this login
+        return
+    g.instructor = instructor
+
+
+def current_instructor_id() -> int:
+    """The logged-in instructor's id (views behind :func:`login_required` only)."""
+    return cast(InstructorView, g.instructor).id
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the login page, coming back here afterwards."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("instructor") is None:
+            return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after login: a dashboard path only, never another site.
+
+    >>> safe_next("/dashboard/courses/3/"), safe_next("//evil.example/x"), safe_next(None)
+    ('/dashboard/courses/3/', '/dashboard/', '/dashboard/')
+    """
+    if target and target.startswith("/dashboard") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard/"

@@ -1,0 +1,128 @@
+"""Per-exercise difficulty: how a course fared on each problem it was given.
+
+A problem is a conversation's expression: an exercise of the bank (then
+its slug and stated difficulty are shown) or an expression a learner typed
+or the tutor generated. Grouping by the conversation rather than by
+``attempts.exercise_id`` keeps the generated and typed problems too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, Exercise
+from service.usecases.dashboard.filters import (
+    CourseRef,
+    DashboardFilter,
+    Page,
+    PageRequest,
+    attempt_conditions,
+    capped_latency_ms,
+    owned_course,
+    page_of,
+    ratio,
+)
+
+
+@dataclass(frozen=True)
+class ExerciseDifficulty:
+    """The attempts at one problem and how they went."""
+
+    expression: str
+    exercise_slug: str | None
+    stated_difficulty: int | None
+    attempts: int
+    learners: int
+    correct: int
+    average_hints: float
+    # Capped per attempt like time on task (filters.IDLE_CAP_MS).
+    average_latency_ms: float | None
+
+    @property
+    def correct_rate(self) -> float | None:
+        return ratio(self.correct, self.attempts)
+
+
+@dataclass(frozen=True)
+class DifficultyReport:
+    course: CourseRef
+    exercises: Page[ExerciseDifficulty]
+
+
+def exercise_difficulty(session: Session, instructor_id: int, flt: DashboardFilter,
+                        request: PageRequest) -> DifficultyReport:
+    """The course's problems, hardest (lowest share of correct answers) first.
+
+    Raises :class:`NotFound` for a course the instructor does not own.
+    """
+    course = owned_course(session, instructor_id, flt.course_id)
+    grouped = _per_problem(flt)
+    hardest_first = (sa.cast(grouped.c.correct, sa.Float) / grouped.c.attempts).asc()
+    query = (
+        sa.select(grouped, Exercise.slug, Exercise.difficulty)
+        .outerjoin(Exercise, Exercise.id == grouped.c.exercise_id)
+        .order_by(hardest_first, grouped.c.attempts.desc(), grouped.c.expression)
+        .limit(request.limit)
+        .offset(request.offset)
+    )
+    rows = session.execute(query).all()
+    total = rows[0].total if rows else _count_problems(session, flt)
+    items = [
+        ExerciseDifficulty(
+            expression=row.expression, exercise_slug=row.slug, stated_difficulty=row.difficulty,
+            attempts=int(row.attempts), learners=int(row.learners), correct=int(row.correct),
+            average_hints=float(row.hints or 0) / int(row.attempts),
+            average_latency_ms=float(row.latency) / int(row.timed) if row.timed else None,
+        )
+        for row in rows
+    ]
+    return DifficultyReport(course=course, exercises=page_of(items, total, request))
+
+
+def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
+    """The filter's attempts summed per conversation.
+
+    Summing per conversation first reads only the attempts' covering index
+    (migration 0002); the join to conversations then touches one row per
+    conversation instead of one per attempt.
+    """
+    return (
+        sa.select(
+            Attempt.conversation_id, sa.func.min(Attempt.learner_id).label("learner_id"),
+            sa.func.count().label("attempts"),
+            sa.func.count().filter(Attempt.correct).label("correct"),
+            sa.func.sum(Attempt.hints_used).label("hints"),
+            sa.func.sum(capped_latency_ms()).label("latency"),
+            sa.func.count(Attempt.latency_ms).label("timed"),
+        )
+        .where(*attempt_conditions(flt))
+        .group_by(Attempt.conversation_id)
+    ).subquery()
+
+
+def _per_problem(flt: DashboardFilter) -> sa.Subquery:
+    """The per-conversation sums added up per problem, with the number of problems."""
+    pc = _per_conversation(flt)
+    return (
+        sa.select(
+            Conversation.expression, Conversation.exercise_id,
+            sa.func.sum(pc.c.attempts).label("attempts"),
+            sa.func.count(sa.distinct(pc.c.learner_id)).label("learners"),
+            sa.func.sum(pc.c.correct).label("correct"),
+            sa.func.sum(pc.c.hints).label("hints"),
+            sa.func.sum(pc.c.latency).label("latency"),
+            sa.func.sum(pc.c.timed).label("timed"),
+            # The whole list's length on every row: one query serves the page and its count.
+            sa.func.count().over().label("total"),
+        )
+        .join(Conversation, Conversation.id == pc.c.conversation_id)
+        .group_by(Conversation.expression, Conversation.exercise_id)
+    ).subquery()
+
+
+def _count_problems(session: Session, flt: DashboardFilter) -> int:
+    """How many problems there are, for a page past the end (which has no rows to carry it)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(_per_problem(flt))) or 0

@@ -1,0 +1,108 @@
+"""The most frequent misconceptions of a course, with the answers that showed them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.calculus.misconceptions import MISCONCEPTIONS
+from service.models import Attempt
+from service.usecases.dashboard.filters import (
+    CourseRef,
+    DashboardFilter,
+    Page,
+    PageRequest,
+    attempt_conditions,
+    owned_course,
+    page_of,
+)
+
+EXAMPLES_PER_MISCONCEPTION = 3
+
+
+@dataclass(frozen=True)
+class ExampleAnswer:
+    """An answer that showed the misconception, and how many times it was given."""
+
+    answer: str
+    step: str
+    times: int
+
+
+@dataclass(frozen=True)
+class MisconceptionCount:
+    name: str
+    description: str
+    attempts: int
+    learners: int
+    examples: list[ExampleAnswer]
+
+
+@dataclass(frozen=True)
+class MisconceptionReport:
+    course: CourseRef
+    wrong_attempts: int
+    misconceptions: Page[MisconceptionCount]
+
+
+def frequent_misconceptions(session: Session, instructor_id: int, flt: DashboardFilter,
+                            request: PageRequest) -> MisconceptionReport:
+    """The course's misconceptions, most frequent first, each with its commonest answers.
+
+    ``wrong_attempts`` counts every wrong answer under the filter, so the
+    page can say what share a misconception explains. Raises
+    :class:`NotFound` for a course the instructor does not own.
+    """
+    course = owned_course(session, instructor_id, flt.course_id)
+    conditions = attempt_conditions(flt)
+    # Every wrong answer grouped by its misconception (NULL: one the tutor
+    # did not recognise), so one pass gives both the counts and the total.
+    counts = (
+        sa.select(Attempt.misconception, sa.func.count().label("n"),
+                  sa.func.count(sa.distinct(Attempt.learner_id)))
+        .where(*conditions, sa.not_(Attempt.correct))
+        .group_by(Attempt.misconception)
+        .order_by(sa.desc("n"), Attempt.misconception)
+    )
+    grouped = session.execute(counts).all()
+    # A handful of misconceptions at most (the vocabulary has seven), so the
+    # page is cut from the full, already-grouped list.
+    rows = [row for row in grouped if row[0] is not None]
+    page_rows = rows[request.offset:request.offset + request.limit]
+    examples = _examples(session, conditions, [name for name, _, _ in page_rows])
+    items = [
+        MisconceptionCount(name=name, description=MISCONCEPTIONS.get(name, name), attempts=n,
+                           learners=learners, examples=examples.get(name, []))
+        for name, n, learners in page_rows
+    ]
+    return MisconceptionReport(course=course, wrong_attempts=sum(n for _, n, _ in grouped),
+                               misconceptions=page_of(items, len(rows), request))
+
+
+def _examples(session: Session, conditions: list[sa.ColumnElement[bool]],
+              names: list[str]) -> dict[str, list[ExampleAnswer]]:
+    """The commonest answers of each misconception, in one pass over the attempts."""
+    if not names:
+        return {}
+    times = sa.func.count(Attempt.id)
+    ranked = (
+        sa.select(
+            Attempt.misconception, Attempt.answer, sa.func.min(Attempt.step).label("step"),
+            times.label("times"),
+            sa.func.row_number().over(partition_by=Attempt.misconception,
+                                      order_by=(times.desc(), Attempt.answer)).label("rank"),
+        )
+        .where(*conditions, Attempt.misconception.in_(names))
+        .group_by(Attempt.misconception, Attempt.answer)
+    ).subquery()
+    query = (
+        sa.select(ranked.c.misconception, ranked.c.answer, ranked.c.step, ranked.c.times)
+        .where(ranked.c.rank <= EXAMPLES_PER_MISCONCEPTION)
+        .order_by(ranked.c.misconception, ranked.c.rank)
+    )
+    found: dict[str, list[ExampleAnswer]] = {}
+    for name, answer, step, n in session.execute(query):
+        found.setdefault(name, []).append(ExampleAnswer(answer=answer, step=step, times=n))
+    return found

@@ -1,0 +1,138 @@
+"""The course overview: headline figures and the solve rate day by day.
+
+Definitions (the page repeats them beside each figure):
+
+learners
+    enrolled in the course (and matching the name search, if any);
+active this week
+    those of them seen by the service in the last seven days
+    (``learners.last_seen_at``, kept by every authenticated request);
+attempts
+    answers the learners gave in the date range (and skill, if any);
+solve rate
+    of the conversations (problems) they started in the date range, the
+    share they solved;
+time on task
+    the sum of each attempt's latency (the time from the tutor's question
+    to the learner's answer), each capped at :data:`~service.usecases.dashboard.filters.IDLE_CAP_MS` (five
+    minutes) so that a tab left open overnight does not count as work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, Enrolment, Learner, utcnow
+from service.usecases.dashboard.filters import (
+    CourseRef,
+    DashboardFilter,
+    as_date,
+    attempt_conditions,
+    capped_latency_ms,
+    course_learner_ids,
+    day_of,
+    day_range,
+    owned_course,
+    ratio,
+)
+
+ACTIVE_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DayRate:
+    """The problems started on one day and how many of them were solved."""
+
+    day: date
+    started: int
+    solved: int
+
+    @property
+    def solve_rate(self) -> float | None:
+        return ratio(self.solved, self.started)
+
+
+@dataclass(frozen=True)
+class CourseOverview:
+    """The headline figures of a course under a filter."""
+
+    course: CourseRef
+    learners: int
+    active_this_week: int
+    attempts: int
+    correct_attempts: int
+    problems_started: int
+    problems_solved: int
+    time_on_task_ms: int
+    solve_rate_by_day: list[DayRate]
+
+    @property
+    def solve_rate(self) -> float | None:
+        return ratio(self.problems_solved, self.problems_started)
+
+    @property
+    def correct_rate(self) -> float | None:
+        return ratio(self.correct_attempts, self.attempts)
+
+
+def course_overview(session: Session, instructor_id: int, flt: DashboardFilter,
+                    now: datetime | None = None) -> CourseOverview:
+    """The overview of one of the instructor's courses (see the module's definitions).
+
+    Raises :class:`NotFound` for a course the instructor does not own.
+    """
+    course = owned_course(session, instructor_id, flt.course_id)
+    learners, active = _learner_counts(session, flt, (now or utcnow()) - ACTIVE_WINDOW)
+    attempts, correct, time_ms = _attempt_totals(session, flt)
+    days = solve_rate_by_day(session, flt)
+    return CourseOverview(
+        course=course, learners=learners, active_this_week=active,
+        attempts=attempts, correct_attempts=correct,
+        problems_started=sum(d.started for d in days), problems_solved=sum(d.solved for d in days),
+        time_on_task_ms=time_ms, solve_rate_by_day=days,
+    )
+
+
+def _learner_counts(session: Session, flt: DashboardFilter, active_since: datetime) -> tuple[int, int]:
+    active = sa.func.count(Learner.id).filter(Learner.last_seen_at >= active_since)
+    query = (
+        sa.select(sa.func.count(Learner.id), active)
+        .join(Enrolment, Enrolment.learner_id == Learner.id)
+        .where(Enrolment.course_id == flt.course_id)
+    )
+    if flt.search:
+        query = query.where(Learner.name.icontains(flt.search, autoescape=True))
+    total, recent = session.execute(query).one()
+    return total, recent
+
+
+def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
+    query = sa.select(
+        sa.func.count(Attempt.id),
+        sa.func.count(Attempt.id).filter(Attempt.correct),
+        sa.func.coalesce(sa.func.sum(capped_latency_ms()), 0),
+    ).where(*attempt_conditions(flt))
+    attempts, correct, time_ms = session.execute(query).one()
+    return attempts, correct, int(time_ms)
+
+
+def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
+    """Problems started and solved per UTC day, oldest first, for the solve-rate chart.
+
+    Days without any problem are left out (the chart's time axis spaces them).
+    """
+    day = day_of(session, Conversation.created_at).label("day")
+    query = (
+        sa.select(day, sa.func.count(Conversation.id),
+                  sa.func.count(Conversation.id).filter(Conversation.status == "solved"))
+        .where(Conversation.learner_id.in_(course_learner_ids(flt)),
+               *day_range(Conversation.created_at, flt))
+        .group_by(day)
+        .order_by(day)
+    )
+    return [DayRate(day=as_date(d), started=started, solved=solved)
+            for d, started, solved in session.execute(query)]
