@@ -1,0 +1,217 @@
+"""Is this expression equal to that one? Numeric sampling, then cheap symbolic confirmation.
+
+Learners write the same derivative in many forms (``6(2x+1)^2``, ``24x^2+24x+6``,
+``-2x/e^(x^2)``), so structural comparison is useless and ``simplify`` is slow
+and sometimes fails. Instead both sides are evaluated with mpmath at 34
+significant digits (``numeric.py``) at seeded random points of moderate size
+(not integers, where special cases hide), skipping points where the expected
+side is not real and finite (roots and logarithms of negatives, ``asin``
+beyond ±1) or where the problem itself is undefined. Any valid point where the
+answer disagrees, or is undefined, makes them different; agreement at every
+valid point (at least three) makes them equal.
+
+Why numbers may decide "equal": two different elementary expressions agreeing
+to 1e-10 at several random 34-digit points is overwhelmingly unlikely, whereas
+symbolic simplification is slow (milliseconds even on small expressions with
+a cold cache) and incomplete. So on that path only the nearly free structural
+test runs, and ``prove=True`` asks for the algebraic one. With fewer than
+three valid points only a symbolic proof can say "equal"; otherwise the
+answer is "not equal", so a wrong answer is never called right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+from .numeric import Number, Point, derivative_value, numeric_value, sample_points, values_agree
+
+MIN_VALID_POINTS = 3
+WANTED_POINTS = 6
+MAX_TRIES = 30
+# Beyond this many operations the algebraic confirmation is skipped: expanding
+# large products costs more than the whole check may.
+_CONFIRM_MAX_OPS = 40
+
+Reference = Callable[[Point], Number | None]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing an answer with what was expected.
+
+    ``points`` are the valid sample points, with ``expected_values`` and
+    ``answer_values`` there; misconception matching reuses them so each
+    candidate costs one evaluation per point. ``method`` says what decided:
+    ``"structural"``, ``"algebraic"``, ``"numeric"`` (agreement at every point
+    with no cheap proof) or, for unequal ones, ``"numeric"`` or ``"undecided"``.
+    """
+
+    equal: bool
+    method: str
+    points: tuple[Point, ...] = field(repr=False)
+    expected_values: tuple[Number, ...] = field(repr=False)
+    answer_values: tuple[Number | None, ...] = field(repr=False)
+
+    def matches(self, candidate: sp.Expr) -> bool:
+        """True when ``candidate`` takes the answer's values at every valid point.
+
+        Used to recognise which wrong derivative a learner wrote; with fewer
+        than three points where the answer is defined nothing is recognised.
+        """
+        usable = [(p, v) for p, v in zip(self.points, self.answer_values) if v is not None]
+        if len(usable) < MIN_VALID_POINTS:
+            return False
+        for point, answer_value in usable:
+            value = numeric_value(candidate, point)
+            if value is None or not values_agree(value, answer_value):
+                return False
+        return True
+
+    def agree(self, left: sp.Expr, right: sp.Expr) -> bool:
+        """True when ``left`` and ``right`` are defined and equal at (at least three of) these points.
+
+        A cheap second opinion that reuses the points already found valid,
+        without sampling (or checking a domain) again.
+        """
+        defined = 0
+        for point in self.points:
+            a, b = numeric_value(left, point), numeric_value(right, point)
+            if a is None or b is None:
+                continue
+            if not values_agree(a, b):
+                return False
+            defined += 1
+        return defined >= MIN_VALID_POINTS
+
+
+def _sample(reference: Reference, answer: sp.Expr, names: set[str]) -> Comparison:
+    """Evaluate both sides at the valid points, still undecided (``_confirm`` decides).
+
+    Sampling goes on after a disagreement: a wrong answer's values are what
+    misconception matching compares with.
+    """
+    points, expected_values, answer_values = [], [], []
+    for tries, point in enumerate(sample_points(names), start=1):
+        if len(points) >= WANTED_POINTS or tries > MAX_TRIES:
+            break
+        expected = reference(point)
+        if expected is None:
+            continue
+        points.append(point)
+        expected_values.append(expected)
+        # None (the answer undefined where the expected value is real) counts against it.
+        answer_values.append(numeric_value(answer, point))
+    return Comparison(False, "numeric", tuple(points), tuple(expected_values), tuple(answer_values))
+
+
+def _proof(expected: Callable[[], sp.Expr], answer: sp.Expr) -> str | None:
+    """How the two were proven equal, or None: the evaluated difference is
+    expanded and cancelled, and on small expressions ``simplify`` is the last resort."""
+    try:
+        difference = expected() - (answer.doit(deep=True) if not answer.is_Atom else answer)
+        if difference == 0:
+            return "structural"
+        operations = sp.count_ops(difference)
+        if operations <= _CONFIRM_MAX_OPS and sp.cancel(sp.together(sp.expand(difference))) == 0:
+            return "algebraic"
+        if operations <= _CONFIRM_MAX_OPS // 2 and sp.simplify(difference) == 0:
+            return "algebraic"
+    except Exception:  # noqa: BLE001 - a proof that cannot be carried out proves nothing
+        return None
+    return None
+
+
+def _confirm(sampled: Comparison, answer: sp.Expr, prove: bool, expected: sp.Expr | None = None,
+             derive: Callable[[], sp.Expr] | None = None) -> Comparison:
+    """Settle a sampled comparison with the symbolic tests (see the module docstring).
+
+    ``expected`` is the expression when it is at hand (the free structural
+    test then runs); ``derive`` computes it, only when a proof is needed.
+    """
+    pairs = zip(sampled.expected_values, sampled.answer_values)
+    if any(v is None or not values_agree(e, v) for e, v in pairs):
+        return sampled  # a valid point disagrees: no proof can make them equal
+    enough = len(sampled.points) >= MIN_VALID_POINTS
+    method = "structural" if expected is not None and answer == expected else None
+    if method is None and (prove or not enough):
+        method = _proof((lambda: expected) if expected is not None else derive, answer)
+    if method is not None:
+        return replace(sampled, equal=True, method=method)
+    return replace(sampled, equal=enough, method="numeric" if enough else "undecided")
+
+
+def compare(expected: sp.Expr, answer: sp.Expr, domain: Sequence[sp.Expr] = (),
+            prove: bool = False) -> Comparison:
+    """Compare a learner's ``answer`` with the ``expected`` expression.
+
+    ``domain`` holds expressions that must be real at a sample point for it to
+    count (the problem itself: a derivative is only asked where the function
+    is defined). ``prove`` asks for the algebraic confirmation even when the
+    numbers already agree.
+
+    >>> x = sp.Symbol("x")
+    >>> compare(6 * (2 * x + 1) ** 2, 24 * x**2 + 24 * x + 6).equal
+    True
+    >>> compare(6 * (2 * x + 1) ** 2, 24 * x**2 + 24 * x + 6, prove=True).method
+    'algebraic'
+    >>> compare(sp.exp(-x**2), 1 / sp.exp(x**2)).equal
+    True
+    >>> compare(6 * (2 * x + 1) ** 2, 3 * (2 * x + 1) ** 2).equal
+    False
+    """
+    domain = tuple(domain)
+
+    def reference(point: Point) -> Number | None:
+        if any(numeric_value(d, point) is None for d in domain):
+            return None
+        return numeric_value(expected, point)
+
+    names = {s.name for e in (expected, answer, *domain) for s in e.free_symbols}
+    return _confirm(_sample(reference, answer, names), answer, prove, expected=expected)
+
+
+def compare_derivative(function: sp.Expr, variable: sp.Symbol, answer: sp.Expr) -> Comparison:
+    """Compare ``answer`` with the derivative of ``function`` by ``variable``.
+
+    The derivative's values come from automatic differentiation at each point
+    (``numeric.derivative_value``), so no symbolic ``diff`` runs unless too
+    few points are valid and a proof is needed. Points where ``function`` is
+    not real are skipped.
+
+    >>> x = sp.Symbol("x")
+    >>> compare_derivative(sp.sin(x**2), x, 2 * x * sp.cos(x**2)).equal
+    True
+    >>> compare_derivative(sp.sin(x**2), x, sp.cos(x**2)).equal
+    False
+    """
+    name = variable.name
+
+    def reference(point: Point) -> Number | None:
+        pair = derivative_value(function, name, point)
+        return None if pair is None else pair[1]
+
+    names = {s.name for e in (function, answer) for s in e.free_symbols} | {name}
+    return _confirm(_sample(reference, answer, names), answer, False,
+                    derive=lambda: sp.diff(function, variable))
+
+
+def are_equivalent(a: sp.Expr, b: sp.Expr, domain: Sequence[sp.Expr] = ()) -> bool:
+    """True when ``a`` and ``b`` are the same function (see :func:`compare`).
+
+    >>> x = sp.Symbol("x")
+    >>> are_equivalent(sp.sin(x)**2, 1 - sp.cos(x)**2)
+    True
+    >>> are_equivalent(sp.sqrt(x**2), x)
+    False
+    """
+    return compare(a, b, domain).equal
+
+
+# numeric_value and sample_points are re-exported: solution.py imports them from here.
+__all__ = [
+    "Comparison", "compare", "compare_derivative", "are_equivalent", "MIN_VALID_POINTS",
+    "numeric_value", "sample_points",
+]
