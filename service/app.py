@@ -14,9 +14,10 @@ from typing import Any
 from flask import Flask
 
 from service import api as api_package
+from service import dashboard
 from service import extensions
 from service.config import default_settings, finish_config, settings_from_env
-from service.web import health
+from service.web import health, pages
 
 INSTANCE_ENV = "CHAIN_TUTOR_INSTANCE"
 
@@ -45,5 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     extensions.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
     api_package.init_app(app)
+    dashboard.init_app(app)
     return app

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.api import errors, openapi
+from service.api import cors, errors, openapi
 from service.api.errors import ErrorSchema
 from service.api.check.routes import blp as check_blp
+from service.api.conversations.routes import blp as conversations_blp
 from service.api.courses.routes import blp as courses_blp
 from service.api.exercises.routes import blp as exercises_blp
 from service.api.instructors.routes import blp as instructors_blp
 from service.api.learners.routes import blp as learners_blp
 from service.api.lessons.routes import blp as lessons_blp
 from service.api.ping.routes import blp as ping_blp
+from service.api.preview.routes import blp as preview_blp
 from service.api.solve.routes import blp as solve_blp
 from service.extensions import api
 
@@ -29,7 +31,8 @@ api.ERROR_SCHEMA = ErrorSchema
 
 BLUEPRINTS = [
     ping_blp, solve_blp, check_blp, learners_blp, lessons_blp, exercises_blp,
-    courses_blp, instructors_blp,
+    courses_blp, instructors_blp, conversations_blp,
+    preview_blp,
 ]
 
 
@@ -40,6 +43,7 @@ def init_app(app: Flask) -> None:
         # when an app is assembled without it, but never twice.
         api.init_app(app)
     errors.init_app(app)
+    cors.init_app(app)
     openapi.document(api, app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

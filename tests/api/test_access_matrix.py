@@ -25,6 +25,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/openapi.json", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/v1/solve", {"expression": "(2x+1)^3"}, (200, 200, 200, 200, 200)),
     ("POST", "/api/v1/check", {"problem": "(2x+1)^3", "answer": "6(2x+1)^2"}, (200, 200, 200, 200, 200)),
+    ("POST", "/api/v1/preview", {"expression": "du/dx = 2"}, (200, 200, 200, 200, 200)),
     ("POST", "/api/v1/learners", {"name": "Cy"}, (201, 201, 201, 201, 201)),
     ("GET", "/api/v1/learners/{learner}", None, (401, 200, 403, 200, 403)),
     ("GET", "/api/v1/learners/{learner}/progress", None, (401, 200, 403, 200, 403)),
@@ -82,7 +83,7 @@ def test_matrix_covers_every_api_route(app) -> None:
 
 
 _OWN_BLUEPRINTS = {"ping", "solve", "check", "learners", "lessons", "exercises", "courses",
-                   "instructors"}
+                   "instructors", "preview"}
 
 
 def _plain(rule: str) -> str:

@@ -1,0 +1,1 @@
+"""The preview resource: how the tutor reads what a learner is typing."""
