@@ -15,11 +15,12 @@ from service.models.conversations import (
     OutboxEvent,
 )
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
+from service.models.summaries import ConversationStats
 
 __all__ = [
     "Base", "CreatedAtMixin", "TimestampsMixin", "UTCDateTime", "utcnow",
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
-    "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent",
+    "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

@@ -3,7 +3,8 @@
 A turn is the learner's message and the tutor's answer to it. Its record is
 the messages (learner first, then the tutor's replies, at consecutive
 positions), one attempt row per answer, the learner's mastery rows, the
-conversation's new state, and outbox events for the LMS. :func:`record_turn`
+conversation's new state, outbox events for the LMS, and the dashboards'
+per-conversation sums of the attempts. :func:`record_turn`
 writes them in the session's open transaction and the caller commits once,
 so all of it is written or none of it.
 """
@@ -29,6 +30,7 @@ from service.models import (
 from service.tutor.engine import Turn
 from service.tutor.events import AttemptRecorded, Event, MasteryChanged, ProblemSolved
 from service.tutor.mastery import DEFAULT_PARAMS
+from service.usecases.dashboard.summaries import count_attempts
 
 # The events a later LMS integration delivers; the others (hints, problem
 # started, solution shown) are visible in the messages and attempts already.
@@ -67,6 +69,8 @@ def record_turn(session: Session, conversation: Conversation, turn: Turn, given:
     for model, values in ((Message, rows), (Attempt, attempts), (OutboxEvent, outbox)):
         if values:
             session.execute(sa.insert(model.__table__), values)
+    # The dashboards' per-conversation sums, in this same transaction (one upsert).
+    count_attempts(session, attempts)
     _save_mastery(session, conversation.learner_id, turn, mastery_rows)
     return [row for row in rows if row["role"] == "tutor"]
 

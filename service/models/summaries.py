@@ -1,0 +1,56 @@
+"""Summaries the instructor dashboards read instead of aggregating every attempt.
+
+A summary row is kept up to date in the same transaction as the attempts
+it counts (:mod:`service.usecases.dashboard.summaries`), so it is never
+behind and never ahead of them. Migration 0003 created and backfilled it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.models.base import Base
+
+# What the dashboards sum over a course's conversations (see ConversationStats' index).
+CONVERSATION_STATS_COLUMNS: tuple[str, ...] = (
+    "attempts", "correct", "hints_used", "latency_ms", "timed_attempts",
+)
+
+
+class ConversationStats(Base):
+    """The attempts of one conversation, summed.
+
+    One row per conversation that has at least one attempt. Keyed by the
+    conversation rather than by course, because a course's data is the
+    data of its *enrolled* learners (see
+    :mod:`service.usecases.dashboard.filters`): the dashboard sums the rows
+    of the course's learners, so enrolling, leaving and the name search
+    need no bookkeeping here. ``learner_id`` repeats the conversation's
+    learner (it never changes) so the rows of a course's learners are found
+    by index without reading the conversations.
+
+    ``latency_ms`` sums each attempt's latency capped at
+    :data:`service.usecases.dashboard.filters.IDLE_CAP_MS`, and
+    ``timed_attempts`` counts the attempts whose latency is known.
+    """
+
+    __tablename__ = "conversation_stats"
+    __table_args__ = (
+        # A course's rows, learner by learner; on PostgreSQL the INCLUDE
+        # columns answer the sums from the index alone.
+        sa.Index(None, "learner_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
+    )
+
+    conversation_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+    def __repr__(self) -> str:
+        return f"<ConversationStats {self.conversation_id}: {self.correct}/{self.attempts}>"

@@ -1,0 +1,148 @@
+"""The dashboards' summary table: each conversation's attempts, summed.
+
+Why it exists: the all-time exercise difficulty page and the overview's
+attempt totals used to aggregate every attempt of a course (100,000 for a
+course of 1,000 learners in the benchmark); they now sum one row per
+conversation (10,000), which :mod:`bench.bench_dashboard` measured to be
+what brings them under the 200 ms target (see ``bench/README.md``).
+
+Which course a row belongs to: the dashboard defines a course's data as
+the data of its *enrolled* learners (:mod:`~service.usecases.dashboard.filters`),
+so the summary is keyed by conversation, never by ``attempts.course_id``
+(often empty), and a page sums the rows of the course's learners. Enrolling,
+leaving a course and the learner-name search therefore need no bookkeeping,
+and the figures are exactly those the attempts give.
+
+When it is used: the summary holds all-time sums, so it answers a filter
+without a date range or a skill (:func:`summaries_answer`); a page filtered
+by dates or skill reads the attempts themselves, through the covering
+indexes of migrations 0002 and 0003.
+
+How it stays exact: :func:`count_attempts` adds a turn's attempts with one
+upsert statement in the turn's own transaction (``turn_records``), so a
+rolled-back turn leaves no trace here either. :func:`rebuild_conversation_stats`
+recomputes the whole table from the attempts (migration 0003 backfills
+with the same SQL, frozen in the migration).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, ConversationStats
+from service.models.summaries import CONVERSATION_STATS_COLUMNS
+from service.usecases.dashboard.filters import (
+    IDLE_CAP_MS,
+    DashboardFilter,
+    capped_latency_ms,
+)
+
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def summaries_answer(flt: DashboardFilter) -> bool:
+    """Whether the all-time summaries give the filter's figures (no dates, no skill).
+
+    The name search only narrows the learners, which the summary is keyed by.
+
+    >>> summaries_answer(DashboardFilter(course_id=1, search="ada"))
+    True
+    >>> from datetime import date
+    >>> summaries_answer(DashboardFilter(course_id=1, since=date(2025, 1, 1)))
+    False
+    """
+    return flt.since is None and flt.until is None and flt.skill is None
+
+
+def capped(latency_ms: int | None) -> int:
+    """One attempt's contribution to time on task: capped at ``IDLE_CAP_MS``, 0 when unknown.
+
+    >>> capped(4_000), capped(10_000_000), capped(None)
+    (4000, 300000, 0)
+    """
+    return 0 if latency_ms is None else min(latency_ms, IDLE_CAP_MS)
+
+
+def stats_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Attempt rows (as inserted into ``attempts``) summed per conversation.
+
+    >>> rows = [{"conversation_id": "c", "learner_id": "l", "correct": False, "hints_used": 1,
+    ...          "latency_ms": 400_000}, {"conversation_id": "c", "learner_id": "l",
+    ...          "correct": True, "hints_used": 0, "latency_ms": None}]
+    >>> stats_rows(rows)  # doctest: +NORMALIZE_WHITESPACE
+    [{'conversation_id': 'c', 'learner_id': 'l', 'attempts': 2, 'correct': 1, 'hints_used': 1,
+      'latency_ms': 300000, 'timed_attempts': 1}]
+    """
+    summed: dict[str, dict[str, Any]] = {}
+    for attempt in attempts:
+        row = summed.setdefault(attempt["conversation_id"], {
+            "conversation_id": attempt["conversation_id"], "learner_id": attempt["learner_id"],
+            **dict.fromkeys(CONVERSATION_STATS_COLUMNS, 0)})
+        row["attempts"] += 1
+        row["correct"] += int(bool(attempt["correct"]))
+        row["hints_used"] += attempt.get("hints_used") or 0
+        row["latency_ms"] += capped(attempt.get("latency_ms"))
+        row["timed_attempts"] += int(attempt.get("latency_ms") is not None)
+    return list(summed.values())
+
+
+def count_attempts(session: Session, attempts: Iterable[Mapping[str, Any]]) -> None:
+    """Add attempts (rows as inserted into ``attempts``) to their conversations' sums.
+
+    One upsert statement (a turn's attempts share a conversation, so one
+    row), in the session's open transaction: the caller's commit writes the
+    attempts and their sums together, or neither.
+    """
+    rows = stats_rows(attempts)
+    if rows:
+        session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+@functools.cache
+def _upsert(dialect: str) -> sa.Executable:
+    """The upsert adding rows to ``conversation_stats``, built once per dialect.
+
+    (Building it costs about 0.2 ms, as much as the statement itself, on
+    every tutor turn.) The sums are added to what is there, in the
+    database: no read, so turns of two conversations never race, and one
+    conversation's turns are already serialised by its row lock and
+    version check.
+    """
+    if dialect not in _UPSERTS:
+        raise NotImplementedError(f"no upsert for the {dialect} database")
+    insert = _UPSERTS[dialect](ConversationStats)
+    table = ConversationStats.__table__
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.conversation_id],
+        set_={name: table.c[name] + insert.excluded[name] for name in CONVERSATION_STATS_COLUMNS},
+    )
+
+
+def rebuild_conversation_stats(session: Session) -> int:
+    """Recompute the whole summary from the attempts; return how many rows it has.
+
+    For tools that load attempts in bulk around the use cases (the
+    benchmark's seeding) and for checking that the summary is exact. Runs
+    in the session's transaction; the caller commits.
+    """
+    session.execute(sa.delete(ConversationStats))
+    sums = (
+        sa.select(
+            Attempt.conversation_id, Conversation.learner_id, sa.func.count(),
+            sa.func.count().filter(Attempt.correct),
+            sa.func.coalesce(sa.func.sum(Attempt.hints_used), 0),
+            sa.func.coalesce(sa.func.sum(capped_latency_ms()), 0),
+            sa.func.count(Attempt.latency_ms),
+        )
+        .join(Conversation, Conversation.id == Attempt.conversation_id)
+        .group_by(Attempt.conversation_id, Conversation.learner_id)
+    )
+    columns = ["conversation_id", "learner_id", *CONVERSATION_STATS_COLUMNS]
+    session.execute(sa.insert(ConversationStats).from_select(columns, sums))
+    return session.scalar(sa.select(sa.func.count()).select_from(ConversationStats)) or 0
