@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,6 +52,7 @@ class Result:
     per_second: float
     p50_ms: float
     p99_ms: float
+    cpu_ms: float = 0.0  # the server's CPU per request, where a bench measures it
 
 
 def free_port() -> int:
@@ -61,14 +62,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, database_url: str, workdir: Path) -> subprocess.Popen[bytes]:
-    """``chain-tutor run`` in its own process group, its log in ``workdir``."""
+def start_server(port: int, database_url: str, workdir: Path,
+                 options: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """``chain-tutor run`` in its own process group, its log in ``workdir``.
+
+    ``options`` go on its command line (``["--workers", "3"]``).
+    """
     command = shutil.which("chain-tutor")
     if command is None:
         sys.exit("chain-tutor is not installed: pip install -e .")
     env = {**os.environ, "DATABASE_URL": database_url, "CHAIN_TUTOR_INSTANCE": str(workdir)}
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
-    return subprocess.Popen([command, "run", "--port", str(port)], env=env, stdout=log,
+    return subprocess.Popen([command, "run", "--port", str(port), *options], env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -124,7 +129,11 @@ def drive(name: str, call: Callable[[requests.Session, int], requests.Response],
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(client, range(clients)))
-    elapsed = time.monotonic() - started
+    return summarise(name, latencies, errors, time.monotonic() - started)
+
+
+def summarise(name: str, latencies: list[float], errors: int, elapsed: float) -> Result:
+    """The :class:`Result` of ``latencies`` (seconds) measured over ``elapsed`` seconds."""
     ordered = sorted(latencies)
     return Result(
         route=name, requests=len(ordered), errors=errors, seconds=round(elapsed, 2),

@@ -16,7 +16,10 @@ be written in its input or in the variable: for ``sin((3x)²)``, ``u`` accepts
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -113,9 +116,9 @@ def _recognise(comparison: Comparison, candidates: list[WrongDerivative]) -> Wro
     return None
 
 
-def _judge(problem: sp.Expr, tree: Derivation, targets: dict[str, StepTarget], target: StepTarget,
-           answer: sp.Expr) -> Verdict:
+def _judge(problem: sp.Expr, analysis: _Analysis, target: StepTarget, answer: sp.Expr) -> Verdict:
     """The verdict on ``answer`` for one step (the final derivative is a step too)."""
+    targets = analysis.targets
     rewritten = _in_variable(answer, target)
     if target.kind == "final":
         # Against the problem itself, not the printed derivative: one source of truth.
@@ -125,7 +128,7 @@ def _judge(problem: sp.Expr, tree: Derivation, targets: dict[str, StepTarget], t
     expected = sp.sstr(target.expected)
     if comparison.equal:
         return Verdict(True, None, f"Right: {target.shown()}.", expected)
-    wrong = _recognise(comparison, _candidates(tree, target))
+    wrong = _recognise(comparison, analysis.candidates(target))
     if wrong is not None:
         return Verdict(False, wrong.misconception, misconception_feedback(wrong), expected)
     return Verdict(False, None, _unrecognised(problem, targets, target, answer, comparison), expected)
@@ -147,15 +150,55 @@ def _right_at_once(problem: sp.Expr, variable: sp.Symbol, answer: sp.Expr) -> Ve
     return Verdict(True, None, f"Right: dy/d{variable} = {shown}.", sp.sstr(answer))
 
 
-def _candidates(tree: Derivation, target: StepTarget) -> list[WrongDerivative]:
+def _candidates(tree: Derivation, target: StepTarget) -> tuple[WrongDerivative, ...]:
     if target.kind == "final":
-        return wrong_derivatives(tree)
+        return tuple(wrong_derivatives(tree))
     if target.kind == "local":
-        return wrong_local_derivatives(target.chain, target.index)
-    return []
+        return tuple(wrong_local_derivatives(target.chain, target.index))
+    return ()
 
 
-def _other_step(targets: dict[str, StepTarget], target: StepTarget, answer: sp.Expr,
+@dataclass(frozen=True)
+class _Analysis:
+    """A problem's derivation tree and checkable steps, shared by every answer to it.
+
+    Cached per problem (:func:`_analyse`): a tutor checks several answers on
+    one problem, and decomposing it again for each costs more than the check.
+    Nothing here is ever mutated: sympy expressions and the frozen tree are
+    immutable, the targets are a read-only mapping, and the misconception
+    candidates of a step (found on its first wrong answer) are kept as tuples.
+    """
+
+    tree: Derivation
+    targets: Mapping[str, StepTarget]
+    _candidates: dict[str, tuple[WrongDerivative, ...]] = field(default_factory=dict, compare=False)
+
+    def candidates(self, target: StepTarget) -> tuple[WrongDerivative, ...]:
+        """The wrong answers of ``target``'s misconceptions, most specific first."""
+        found = self._candidates.get(target.name)
+        if found is None:
+            # Two threads may both compute it; they store equal tuples.
+            found = self._candidates.setdefault(target.name, _candidates(self.tree, target))
+        return found
+
+
+# Keyed by the problem as stored (a string and a variable name), so a
+# conversation's turns all hit; bounded, as a server sees many problems.
+@lru_cache(maxsize=512)
+def _read_problem(problem: str, variable: str | None) -> tuple[sp.Expr, sp.Symbol]:
+    """The parsed problem and its variable (a bad one raises, and is not cached)."""
+    expr = _parse(problem, variable, "in the problem")
+    return expr, _symbol(variable, expr)
+
+
+@lru_cache(maxsize=512)
+def _analyse(expr: sp.Expr, symbol: sp.Symbol) -> _Analysis:
+    """Decompose the problem and name its steps, once per problem."""
+    tree = decompose(expr, symbol)
+    return _Analysis(tree, MappingProxyType(step_targets(tree)))
+
+
+def _other_step(targets: Mapping[str, StepTarget], target: StepTarget, answer: sp.Expr,
                 comparison: Comparison) -> str | None:
     """The name of another step the answer is right for (``du/dx`` given for ``dy/du``)."""
     seen = {id(target)}
@@ -168,7 +211,7 @@ def _other_step(targets: dict[str, StepTarget], target: StepTarget, answer: sp.E
     return None
 
 
-def _unrecognised(problem: sp.Expr, targets: dict[str, StepTarget], target: StepTarget,
+def _unrecognised(problem: sp.Expr, targets: Mapping[str, StepTarget], target: StepTarget,
                   answer: sp.Expr, comparison: Comparison) -> str:
     """Feedback for a wrong answer no misconception explains."""
     if target.kind == "final" and comparison.matches(problem):
@@ -214,8 +257,11 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
     >>> check_step("(2x+1)^3", "dy/du", "3u^3").misconception
     'power_rule_exponent'
     """
-    expr = _parse(problem, variable, "in the problem")
-    symbol = _symbol(variable, expr)
+    if isinstance(problem, str) and (variable is None or isinstance(variable, str)):
+        expr, symbol = _read_problem(problem, variable)
+    else:
+        expr = _parse(problem, variable, "in the problem")
+        symbol = _symbol(variable, expr)
     key = re.sub(r"\s+", "", step) if isinstance(step, str) else ""
     if key.lower() in ("inner", "outer"):
         key = key.lower()
@@ -224,13 +270,12 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
         verdict = _right_at_once(expr, symbol, answer_expr)
         if verdict is not None:
             return verdict
-    tree = decompose(expr, symbol)
-    targets = step_targets(tree)
-    target = targets.get(key)
+    analysis = _analyse(expr, symbol)
+    target = analysis.targets.get(key)
     if target is None:
-        names = ", ".join(targets)
+        names = ", ".join(analysis.targets)
         raise ExpressionError(f"unknown step '{step}': the steps of this problem are {names}")
-    return _judge(expr, tree, targets, target, answer_expr)
+    return _judge(expr, analysis, target, answer_expr)
 
 
 __all__ = ["Verdict", "check_answer", "check_step"]

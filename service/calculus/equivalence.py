@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -36,6 +38,8 @@ MAX_TRIES = 30
 _CONFIRM_MAX_OPS = 40
 
 Reference = Callable[[Point], Number | None]
+# The valid sample points and the expected values there.
+_Samples = tuple[tuple[Point, ...], tuple[Number, ...]]
 
 
 @dataclass(frozen=True)
@@ -87,24 +91,58 @@ class Comparison:
         return defined >= MIN_VALID_POINTS
 
 
-def _sample(reference: Reference, answer: sp.Expr, names: set[str]) -> Comparison:
-    """Evaluate both sides at the valid points, still undecided (``_confirm`` decides).
+def _reference_samples(reference: Reference, names: frozenset[str]) -> _Samples:
+    """The valid sample points for ``names`` and the expected values there.
 
-    Sampling goes on after a disagreement: a wrong answer's values are what
-    misconception matching compares with.
+    They depend on the expected side alone, so the callers cache them: a
+    tutor checks many answers against the same step (see :func:`_expected_samples`).
     """
-    points, expected_values, answer_values = [], [], []
+    points, expected_values = [], []
     for tries, point in enumerate(sample_points(names), start=1):
         if len(points) >= WANTED_POINTS or tries > MAX_TRIES:
             break
         expected = reference(point)
         if expected is None:
             continue
-        points.append(point)
+        # Read-only: a cached point is shared by every comparison that uses it.
+        points.append(MappingProxyType(point))
         expected_values.append(expected)
-        # None (the answer undefined where the expected value is real) counts against it.
-        answer_values.append(numeric_value(answer, point))
-    return Comparison(False, "numeric", tuple(points), tuple(expected_values), tuple(answer_values))
+    return tuple(points), tuple(expected_values)
+
+
+def _sample(samples: _Samples, answer: sp.Expr) -> Comparison:
+    """Evaluate the answer at the valid points, still undecided (``_confirm`` decides).
+
+    Every point is evaluated, even after a disagreement: a wrong answer's
+    values are what misconception matching compares with.
+    """
+    points, expected_values = samples
+    # None (the answer undefined where the expected value is real) counts against it.
+    answer_values = tuple(numeric_value(answer, point) for point in points)
+    return Comparison(False, "numeric", points, expected_values, answer_values)
+
+
+# Keyed by expressions and symbol names; sympy expressions are immutable, so a
+# cached entry can never go stale. Sized for a few hundred problems' steps.
+@lru_cache(maxsize=2048)
+def _expected_samples(expected: sp.Expr, domain: tuple[sp.Expr, ...], names: frozenset[str]) -> _Samples:
+    """The sample points of :func:`compare`, with ``expected``'s values there."""
+    def reference(point: Point) -> Number | None:
+        if any(numeric_value(d, point) is None for d in domain):
+            return None
+        return numeric_value(expected, point)
+
+    return _reference_samples(reference, names)
+
+
+@lru_cache(maxsize=1024)
+def _derivative_samples(function: sp.Expr, variable: str, names: frozenset[str]) -> _Samples:
+    """The sample points of :func:`compare_derivative`, with the derivative's values there."""
+    def reference(point: Point) -> Number | None:
+        pair = derivative_value(function, variable, point)
+        return None if pair is None else pair[1]
+
+    return _reference_samples(reference, names)
 
 
 def _proof(expected: Callable[[], sp.Expr], answer: sp.Expr) -> str | None:
@@ -163,14 +201,9 @@ def compare(expected: sp.Expr, answer: sp.Expr, domain: Sequence[sp.Expr] = (),
     False
     """
     domain = tuple(domain)
-
-    def reference(point: Point) -> Number | None:
-        if any(numeric_value(d, point) is None for d in domain):
-            return None
-        return numeric_value(expected, point)
-
-    names = {s.name for e in (expected, answer, *domain) for s in e.free_symbols}
-    return _confirm(_sample(reference, answer, names), answer, prove, expected=expected)
+    names = frozenset(s.name for e in (expected, answer, *domain) for s in e.free_symbols)
+    sampled = _sample(_expected_samples(expected, domain, names), answer)
+    return _confirm(sampled, answer, prove, expected=expected)
 
 
 def compare_derivative(function: sp.Expr, variable: sp.Symbol, answer: sp.Expr) -> Comparison:
@@ -188,14 +221,9 @@ def compare_derivative(function: sp.Expr, variable: sp.Symbol, answer: sp.Expr) 
     False
     """
     name = variable.name
-
-    def reference(point: Point) -> Number | None:
-        pair = derivative_value(function, name, point)
-        return None if pair is None else pair[1]
-
-    names = {s.name for e in (function, answer) for s in e.free_symbols} | {name}
-    return _confirm(_sample(reference, answer, names), answer, False,
-                    derive=lambda: sp.diff(function, variable))
+    names = frozenset({s.name for e in (function, answer) for s in e.free_symbols} | {name})
+    sampled = _sample(_derivative_samples(function, name, names), answer)
+    return _confirm(sampled, answer, False, derive=lambda: sp.diff(function, variable))
 
 
 def are_equivalent(a: sp.Expr, b: sp.Expr, domain: Sequence[sp.Expr] = ()) -> bool:

@@ -43,6 +43,22 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
         return self.application
 
 
+# Defaults, compared by measurement (bench/bench_tutor.py; figures in
+# bench/README.md): gthread 2×4 (these), 2×1, 3×1, 3×2, 2×2, and sync. A
+# turn is CPU-bound (~4.5 ms of server CPU on SQLite, ~6 on PostgreSQL), so
+# extra threads mostly queue for the GIL: on SQLite one thread per worker
+# cost ~10% less CPU per turn (4.1–4.4 vs 4.6–5.3 ms), but on PostgreSQL the
+# threads overlap the ten or so database round trips of a turn and the
+# difference reversed, and in back-to-back full runs on the shared 2-core
+# machine neither 3×1 nor 2×1 beat 2×4 on throughput or paced p99 by more
+# than the run-to-run noise. So the defaults stay 2×4. The sync worker was
+# rejected outright: it closes every connection, and with requests spread
+# over workers, SQLite readers answered 404 for conversations that another
+# worker had just committed (see the bench README).
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
 def bind_address(host: str, port: int) -> str:
     """The address gunicorn binds, with IPv6 hosts bracketed.
 
@@ -61,7 +77,9 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
     return {
         "bind": bind_address(host, port),
         "workers": workers,
-        # Threads let one worker overlap requests that wait on the database.
+        # Threads let one worker overlap requests that wait on the database;
+        # gthread also keeps idle keep-alive connections in a poller rather
+        # than in a thread. See DEFAULT_THREADS.
         "worker_class": "gthread",
         "threads": threads,
         "accesslog": "-",
@@ -102,10 +120,10 @@ def load_initial_content(app: Flask) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
-              help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1),
-              help="Threads per worker.")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
+              help="Worker processes (one per core: a turn is CPU-bound).")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1),
+              help="Threads per worker (they overlap database waits).")
 @with_appcontext
 def run_command(host: str, port: int, workers: int, threads: int) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""

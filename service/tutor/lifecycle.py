@@ -7,11 +7,14 @@ there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from service.calculus import solve
 from service.calculus.printing import to_latex, to_text
 
 from .events import ProblemSolved, ProblemStarted
-from .plan import PlanStep, build_plan
+from .plan import Plan, PlanStep, build_plan
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
 from .state import ConversationState
@@ -27,19 +30,42 @@ def set_problem(turn: TurnBuilder, problem: Problem) -> None:
     Raises the core's ``ExpressionError`` when the expression cannot be read;
     the state is then left as it was.
     """
-    solution = solve(problem.expression, problem.variable)
-    variable = str(solution.variable)
-    plan = build_plan(solution)
+    prepared = prepare_problem(problem.expression, problem.variable)
+    variable, plan = prepared.variable, prepared.plan
     previous = turn.state
     seen = previous.seen + (problem.expression,)
     turn.state = ConversationState(
         expression=problem.expression, variable=variable, plan=plan, exercise_slug=problem.exercise_slug,
         seen=seen, mastery_at_start=dict(turn.mastery))
     turn.emit(ProblemStarted(problem.expression, variable, problem.exercise_slug))
-    shown = to_text(solution.expression)
-    intro = problem.prompt or f"Let's differentiate {shown} with respect to {variable}."
-    turn.say("info", intro, latex=to_latex(solution.expression))
+    intro = problem.prompt or f"Let's differentiate {prepared.shown} with respect to {variable}."
+    turn.say("info", intro, latex=prepared.latex)
     ask_current(turn)
+
+
+@dataclass(frozen=True)
+class PreparedProblem:
+    """What setting a problem needs from the core: its plan and how to show it."""
+
+    variable: str
+    plan: Plan
+    shown: str   # the expression in Unicode maths
+    latex: str
+
+
+# Solving and planning cost milliseconds and depend on the problem alone, and
+# the same problems come back (the bank, the lesson's examples): keep them.
+# Plans are frozen dataclasses of strings and tuples, so sharing one is safe.
+@lru_cache(maxsize=512)
+def prepare_problem(expression: str, variable: str | None) -> PreparedProblem:
+    """Solve ``expression`` and plan its steps (cached; a bad one raises ``ExpressionError``).
+
+    >>> prepare_problem("(2x+1)^3", "x").shown
+    '(2x + 1)³'
+    """
+    solution = solve(expression, variable)
+    return PreparedProblem(str(solution.variable), build_plan(solution), to_text(solution.expression),
+                           to_latex(solution.expression))
 
 
 def next_problem(turn: TurnBuilder) -> None:
