@@ -238,8 +238,4 @@ def are_equivalent(a: sp.Expr, b: sp.Expr, domain: Sequence[sp.Expr] = ()) -> bo
     return compare(a, b, domain).equal
 
 
-# numeric_value and sample_points are re-exported: solution.py imports them from here.
-__all__ = [
-    "Comparison", "compare", "compare_derivative", "are_equivalent", "MIN_VALID_POINTS",
-    "numeric_value", "sample_points",
-]
+__all__ = ["Comparison", "compare", "compare_derivative", "are_equivalent", "MIN_VALID_POINTS"]

@@ -16,7 +16,7 @@ import sympy as sp
 
 from .chain import decompose
 from .derivation import ChainRule, Derivation, Elementary, Link, Rule
-from .equivalence import compare, numeric_value, sample_points
+from .equivalence import compare, compare_derivative
 from .errors import ExpressionError
 from .functions import CONSTANTS, FUNCTIONS
 from .gears import GearView, gear_view
@@ -181,51 +181,18 @@ def _no_chain(expr: sp.Expr, variable: sp.Symbol) -> Step:
     return Step((expr, f" is {what}: there is no chain to unwind."), "decompose")
 
 
-# Central differences at 34 digits: step and tolerance leave a wide margin
-# (truncation ~h², rounding ~1e-34/h) yet no room for a wrong derivative.
-_STEP = 1e-12
-_TOLERANCE = 1e-12
-_POINTS = 4
-
-
-def _matches_difference_quotient(function: sp.Expr, variable: sp.Symbol, derivative: sp.Expr) -> bool:
-    """Whether ``derivative`` is the slope of ``function`` at a few random points.
-
-    An independent check of the tidied derivative that costs no symbolic
-    ``diff``: undecided (too few points where both are real) counts as no.
-    """
-    names = {s.name for s in function.free_symbols | derivative.free_symbols} | {variable.name}
-    agreeing = 0
-    for tries, point in enumerate(sample_points(names)):
-        if agreeing >= _POINTS or tries > 3 * _POINTS:
-            break
-        at = point[variable.name]
-        above = numeric_value(function, {**point, variable.name: at + _STEP})
-        below = numeric_value(function, {**point, variable.name: at - _STEP})
-        slope = numeric_value(derivative, point)
-        if above is None or below is None or slope is None:
-            continue
-        quotient = (above - below) / ((at + _STEP) - (at - _STEP))
-        if abs(quotient - slope) > _TOLERANCE * (1 + abs(slope) + abs(above)):
-            return False
-        agreeing += 1
-    return agreeing >= _POINTS
-
-
 def _verified(expr: sp.Expr, variable: sp.Symbol, display: sp.Expr) -> tuple[sp.Expr, bool]:
     """``display`` when it is the derivative, else sympy's ``diff`` tidied.
 
     The flag says whether ``display`` passed; a tidy that went wrong must
-    never reach a learner. The cheap numeric check decides first; only when it
-    cannot does sympy's ``diff`` (slow on a cold cache) get the last word.
+    never reach a learner. The answer checker's own test decides (exact
+    derivative values at sampled points, sympy's ``diff`` only when too few
+    points are valid), so solutions and verdicts agree on what is right.
     """
     function = evaluate_tree(expr)
-    shown = evaluate_tree(display)
-    if _matches_difference_quotient(function, variable, shown):
+    if compare_derivative(function, variable, evaluate_tree(display)).equal:
         return display, True
     reference = sp.diff(function, variable)
-    if shown == reference or compare(reference, shown, (function,)).equal:
-        return display, True
     tidied = tidy(reference)
     if compare(reference, evaluate_tree(tidied), (function,)).equal:
         return tidied, False
