@@ -17,6 +17,7 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown
@@ -105,6 +106,9 @@ def _check_well_formed(mathml: str, span: MathSpan) -> None:
             raise MathError(span.latex, span.offset, f"unknown LaTeX command {element.text}")
 
 
+# Sections change only when content is loaded, and the lesson page and the
+# lessons API render the same few bodies on every request: render each once.
+@lru_cache(maxsize=256)
 def render_section_html(markdown_text: str) -> str:
     """A section's Markdown as HTML, its maths as MathML.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -54,7 +53,6 @@ def lesson_html(lesson: LessonView) -> LessonHtml:
     return LessonHtml(title=lesson.title, summary=lesson.summary, sections=sections)
 
 
-@lru_cache(maxsize=256)
 def section_html(body: str) -> Markup:
     """A section body as HTML; maths the converter cannot read shows as plain text.
 
