@@ -32,7 +32,8 @@ class Conversation(TimestampsMixin, Base):
     ``state`` is the tutor engine's state, stored as JSON. ``version`` is
     SQLAlchemy's version counter: an UPDATE that finds another writer moved
     it first raises ``sqlalchemy.orm.exc.StaleDataError`` rather than
-    overwriting that writer's turn.
+    overwriting that writer's turn (tutor turns, written with Core in
+    :mod:`service.usecases.turn_records`, make the same check themselves).
     """
 
     __tablename__ = "conversations"
@@ -56,6 +57,8 @@ class Conversation(TimestampsMixin, Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa.text("'{}'"))
     status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
     version: Mapped[int] = mapped_column(server_default=sa.text("1"))
+    # How many messages it has, so also the next message's position (migration 0004).
+    message_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation",

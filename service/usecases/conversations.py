@@ -28,19 +28,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.models import (
-    Conversation,
-    Course,
-    Enrolment,
-    Message,
-    new_public_id,
-    utcnow,
-)
+from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
-from service.usecases.turn_records import TurnInput, last_message, record_turn
-from service.usecases.tutor_context import build_context, load_mastery
+from service.usecases.turn_records import (
+    ConversationRecord,
+    read_conversation,
+    read_mastery,
+    record_turn,
+)
+from service.usecases.tutor_context import build_context
 
 MAX_TRIES = 5
 
@@ -111,17 +109,12 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     learner is not in.
     """
     course_id = _course_of(session, learner_id, course_id)
-    mastery_rows = load_mastery(session, learner_id)
-    context = build_context(session, learner_id, _probabilities(mastery_rows))
-    turn = start(context, expression, variable)
-    conversation = Conversation(id=new_public_id(), learner_id=learner_id, course_id=course_id,
-                                expression=turn.state.expression or "", variable=turn.state.variable,
-                                state={}, status="active")
-    session.add(conversation)
-    replies = record_turn(session, conversation, turn, TurnInput(None, 0, None), mastery_rows)
-    view = _turn_view(conversation.id, turn, replies)
+    mastery = read_mastery(session, learner_id)
+    turn = start(build_context(session, learner_id, mastery), expression, variable)
+    conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
+    replies = record_turn(session, conversation, turn, None)
     session.commit()
-    return view
+    return _turn_view(conversation.id, turn, replies)
 
 
 def post_message(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
@@ -144,16 +137,13 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 
 
 def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
-    conversation = session.scalar(
-        sa.select(Conversation).where(Conversation.id == conversation_id).with_for_update())
+    conversation = read_conversation(session, conversation_id, for_turn=True)
     if conversation is None or conversation.learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
-    position, last_written = last_message(session, conversation.id)
-    mastery_rows = load_mastery(session, learner_id)
-    context = build_context(session, learner_id, _probabilities(mastery_rows), conversation.id)
+    mastery = read_mastery(session, learner_id)
+    context = build_context(session, learner_id, mastery, conversation.id)
     turn = respond(ConversationState.from_dict(conversation.state), text, context)
-    given = TurnInput(text, position + 1, _milliseconds_since(last_written))
-    replies = record_turn(session, conversation, turn, given, mastery_rows)
+    replies = record_turn(session, conversation, turn, text)
     return _turn_view(conversation.id, turn, replies)
 
 
@@ -231,11 +221,3 @@ def _course_of(session: Session, learner_id: str, course_id: int | None) -> int 
     return session.scalar(latest)
 
 
-def _probabilities(rows: dict[str, Any]) -> dict[str, float]:
-    return {skill: row.probability for skill, row in rows.items()}
-
-
-def _milliseconds_since(moment: datetime | None) -> int | None:
-    if moment is None:
-        return None
-    return max(0, round((utcnow() - moment).total_seconds() * 1000))

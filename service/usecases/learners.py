@@ -17,6 +17,12 @@ from service.usecases.errors import NotFound
 # precision is plenty, and writing it on every request would turn reads into writes.
 SEEN_RESOLUTION = timedelta(minutes=5)
 
+_learners: sa.Table = Learner.__table__  # type: ignore[assignment]
+_LEARNER_BY_TOKEN = sa.select(_learners.c.id, _learners.c.last_seen_at).where(
+    _learners.c.token_hash == sa.bindparam("token_hash"))
+_MARK_SEEN = sa.update(_learners).where(_learners.c.id == sa.bindparam("learner_id")).values(
+    last_seen_at=sa.bindparam("seen", type_=_learners.c.last_seen_at.type))
+
 
 @dataclass(frozen=True)
 class NewLearner:
@@ -74,15 +80,21 @@ def normalise_code(code: str) -> str:
 
 
 def learner_for_token(session: Session, token: str) -> str | None:
-    """The id of the learner holding ``token``, or ``None``; notes that it was seen."""
-    learner = session.scalar(sa.select(Learner).where(Learner.token_hash == hash_token(token)))
-    if learner is None:
+    """The id of the learner holding ``token``, or ``None``; notes that it was seen.
+
+    Every learner request starts here, so it reads two columns with a
+    statement built once rather than loading the whole learner.
+    """
+    connection = session.connection()
+    found = connection.execute(_LEARNER_BY_TOKEN, {"token_hash": hash_token(token)}).one_or_none()
+    if found is None:
         return None
+    learner_id, last_seen_at = found
     now = utcnow()
-    if learner.last_seen_at is None or now - learner.last_seen_at > SEEN_RESOLUTION:
-        learner.last_seen_at = now
+    if last_seen_at is None or now - last_seen_at > SEEN_RESOLUTION:
+        connection.execute(_MARK_SEEN, {"learner_id": learner_id, "seen": now})
         session.commit()
-    return learner.id
+    return learner_id
 
 
 def get_learner(session: Session, principal: Principal, learner_id: str) -> LearnerView:

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar, overload
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Conversation, Exercise, Mastery, Section
+from service.models import Conversation, Exercise, Section
 from service.tutor.engine import TutorContext
 from service.tutor.problems import Exercise as BankExercise
 from service.usecases.lesson_text import markdown_to_text
@@ -98,7 +98,7 @@ def build_context(session: Session, learner_id: str, mastery: Mapping[str, float
                   conversation_id: str | None = None) -> TutorContext:
     """The engine's context for one turn of ``learner_id``.
 
-    ``mastery`` is the learner's current mastery (see :func:`load_mastery`);
+    ``mastery`` is the learner's current mastery (see :func:`service.usecases.turn_records.read_mastery`);
     ``conversation_id`` is left out of ``seen``, since the engine keeps that
     conversation's own problems in its state.
     """
@@ -109,12 +109,6 @@ def build_context(session: Session, learner_id: str, mastery: Mapping[str, float
         seen=LazySet(lambda: seen_expressions(session, learner_id, conversation_id)),
         seed=learner_id,
     )
-
-
-def load_mastery(session: Session, learner_id: str) -> dict[str, Mastery]:
-    """The learner's mastery rows by skill (to read, and to update in place)."""
-    rows = session.scalars(sa.select(Mastery).where(Mastery.learner_id == learner_id))
-    return {row.skill: row for row in rows}
 
 
 def lesson_texts(session: Session) -> dict[str, str]:

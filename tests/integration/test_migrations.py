@@ -112,3 +112,41 @@ def test_chain_tutor_db_upgrade_works_from_any_directory(tmp_path: Path) -> None
         assert MODEL_TABLES <= set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0004_counts_the_messages_of_existing_conversations(
+        backend: str, app_factory: Callable[..., Flask], empty_database_factory: Callable[[str], str]) -> None:
+    """The backfill gives each conversation its next message position, and losing the
+    column (downgrade) loses no message: on SQLite a table rebuild would cascade."""
+    learners = sa.table("learners", sa.column("id"), sa.column("token_hash"))
+    conversations = sa.table("conversations", sa.column("id"), sa.column("learner_id"),
+                             sa.column("expression"), sa.column("state", sa.JSON), sa.column("status"))
+    messages = sa.table("messages", sa.column("conversation_id"), sa.column("position"), sa.column("role"),
+                        sa.column("kind"), sa.column("text"), sa.column("payload", sa.JSON))
+    app = app_factory(empty_database_factory(backend))
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0003")
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(learners), [{"id": "l1", "token_hash": "h1"}])
+            connection.execute(sa.insert(conversations), [
+                {"id": name, "learner_id": "l1", "expression": "x^2", "state": {}, "status": "active"}
+                for name in ("c1", "c2")])
+            connection.execute(sa.insert(messages), [
+                {"conversation_id": "c1", "position": position, "role": "tutor", "kind": "question",
+                 "text": "?", "payload": {}} for position in range(5)])
+
+        def counts() -> dict[str, int]:
+            with db.engine.connect() as connection:
+                return dict(connection.execute(sa.text("SELECT id, message_count FROM conversations")).all())
+
+        def stored_messages() -> int:
+            with db.engine.connect() as connection:
+                return connection.scalar(sa.text("SELECT count(*) FROM messages"))
+
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+        assert counts() == {"c1": 5, "c2": 0}
+        flask_migrate.downgrade(directory=str(MIGRATIONS_DIR), revision="0003")
+        assert stored_messages() == 5
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+        assert counts() == {"c1": 5, "c2": 0}
