@@ -10,7 +10,9 @@ for a fixed time each:
 
 It prints requests per second, p50 and p99 for each, and their ratio, so
 the number says how much the calculus costs over the bare web stack on
-this machine. Results are appended as JSON lines to bench/results/.
+this machine; beside them, the load generator's own CPU per request (it
+shares the machine with the server). Results are appended as JSON lines
+to bench/results/.
 
     python bench/bench_api.py --clients 8 --duration 10
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -34,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import requests
+from http_client import KeepAliveClient, Response
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 EXPRESSIONS = [
@@ -53,6 +56,12 @@ class Result:
     p50_ms: float
     p99_ms: float
     cpu_ms: float = 0.0  # the server's CPU per request, where a bench measures it
+    client_cpu_ms: float = 0.0  # the load generator's (this process's) CPU per request
+
+
+# What a driver calls for each request: ``call(client, n)`` on the thread's own
+# client, ``n`` numbering that thread's calls (see :func:`drive`).
+Call = Callable[[KeepAliveClient, int], Response]
 
 
 def free_port() -> int:
@@ -84,9 +93,10 @@ def wait_until_healthy(base: str, server: subprocess.Popen[bytes], timeout: floa
         if server.poll() is not None:
             sys.exit(f"the server exited with {server.returncode}; see its log")
         try:
-            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
+            with KeepAliveClient(base, timeout=2) as client:
+                if client.get("/healthz").status_code == 200:
+                    return
+        except OSError:  # refused while it starts, or dropped mid-answer
             pass
         time.sleep(0.25)
     sys.exit("the server did not become healthy in time")
@@ -102,23 +112,26 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def drive(name: str, call: Callable[[requests.Session, int], requests.Response],
-          clients: int, duration: float) -> Result:
-    """Run ``clients`` threads, each calling ``call`` on its own keep-alive session."""
+def drive(name: str, base: str, call: Call, clients: int, duration: float) -> Result:
+    """Run ``clients`` threads for ``duration`` seconds, each calling ``call`` in a loop.
+
+    Each thread has its own keep-alive client of ``base``; thread ``index``
+    numbers its calls ``index, index + clients, ...``.
+    """
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
 
-    def client(index: int) -> None:
+    def load(index: int) -> None:
         nonlocal errors
         mine: list[float] = []
         failed = 0
-        with requests.Session() as session:
+        with KeepAliveClient(base) as client:
             counter = index
             while time.monotonic() < stop_at:
                 started = time.perf_counter()
-                response = call(session, counter)
+                response = call(client, counter)
                 mine.append(time.perf_counter() - started)
                 failed += response.status_code >= 400
                 counter += clients
@@ -128,7 +141,7 @@ def drive(name: str, call: Callable[[requests.Session, int], requests.Response],
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(client, range(clients)))
+        list(pool.map(load, range(clients)))
     return summarise(name, latencies, errors, time.monotonic() - started)
 
 
@@ -143,28 +156,51 @@ def summarise(name: str, latencies: list[float], errors: int, elapsed: float) ->
     )
 
 
+def client_cpu_seconds() -> float:
+    """CPU seconds this process (the load generator: every driver thread) has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def with_client_cpu(measure: Callable[[], Result]) -> Result:
+    """``measure()``, with the load generator's CPU milliseconds per request filled in.
+
+    The load generator shares the machine with the server it measures: what
+    it spends is CPU the server did not get, so it is printed beside the
+    server's figures to show how much of the machine the bench itself took.
+    """
+    before = client_cpu_seconds()
+    result = measure()
+    result.client_cpu_ms = round((client_cpu_seconds() - before) * 1000 / max(1, result.requests), 2)
+    return result
+
+
+def get_ping(client: KeepAliveClient, _: int) -> Response:
+    """The ``call`` for ``GET /api/v1/ping``, the bare stack."""
+    return client.get("/api/v1/ping")
+
+
+def post_solve(client: KeepAliveClient, n: int) -> Response:
+    """The ``call`` for ``POST /api/v1/solve``, the expressions in rotation."""
+    return client.post("/api/v1/solve", json={"expression": EXPRESSIONS[n % len(EXPRESSIONS)]})
+
+
 def run(base: str, clients: int, duration: float) -> list[Result]:
     """Warm both routes up, then measure each in turn."""
-    def ping(session: requests.Session, _: int) -> requests.Response:
-        return session.get(f"{base}/api/v1/ping", timeout=30)
-
-    def solve(session: requests.Session, n: int) -> requests.Response:
-        return session.post(f"{base}/api/v1/solve", timeout=30,
-                            json={"expression": EXPRESSIONS[n % len(EXPRESSIONS)]})
-
     # Every worker imports sympy and fills its caches on first use: not what we measure.
-    drive("warm-up", solve, clients, min(3.0, duration))
-    return [drive("GET /api/v1/ping", ping, clients, duration),
-            drive("POST /api/v1/solve", solve, clients, duration)]
+    drive("warm-up", base, post_solve, clients, min(3.0, duration))
+    return [with_client_cpu(lambda: drive("GET /api/v1/ping", base, get_ping, clients, duration)),
+            with_client_cpu(lambda: drive("POST /api/v1/solve", base, post_solve, clients, duration))]
 
 
 def report(results: list[Result], clients: int) -> dict[str, object]:
     """Print the table and the ratios; return the record to keep."""
     ping, solve = results
     print(f"{clients} concurrent keep-alive clients, {ping.seconds:.0f} s per route")
-    print(f"{'route':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(f"{'route':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'client CPU ms/req':>19}")
     for r in results:
-        print(f"{r.route:<22}{r.per_second:>10.1f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{r.errors:>8}")
+        print(f"{r.route:<22}{r.per_second:>10.1f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{r.errors:>8}"
+              f"{r.client_cpu_ms:>19.2f}")
     throughput_ratio = solve.per_second / ping.per_second if ping.per_second else 0.0
     p99_ratio = solve.p99_ms / ping.p99_ms if ping.p99_ms else 0.0
     print(f"solve/ping throughput ratio: {throughput_ratio:.3f} "

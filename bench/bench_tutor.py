@@ -4,10 +4,12 @@ For each database (a fresh SQLite file in a temp dir, and a fresh PostgreSQL
 database that the bench creates and drops), starts ``chain-tutor run``
 (gunicorn, its default workers and threads unless ``--server-args``) on a
 free port and drives it with 16 learners, each on its own keep-alive HTTP
-session. Every learner replays a scripted conversation on ``(2x+1)^3`` over
-and over: start it, ask for a hint, name the inner function, a wrong dy/du,
-the right one, du/dx, the final dy/dx; every request is one turn (each one
-writes its messages, attempts, mastery and outbox rows in one transaction).
+connection (bench/http_client.py: lean, so that the load generator leaves
+the CPU to the server it measures). Every learner replays a scripted
+conversation on ``(2x+1)^3`` over and over: start it, ask for a hint, name
+the inner function, a wrong dy/du, the right one, du/dx, the final dy/dx;
+every request is one turn (each one writes its messages, attempts, mastery
+and outbox rows in one transaction).
 
 Two modes, each beside ``GET /api/v1/ping`` (the bare stack) in the same run:
 
@@ -25,9 +27,10 @@ paced (the service level)
     delay counts in the next latency (no coordinated omission).
 
 Prints both modes with PASS/MISS against issue 4's targets (≥ 200 turns/s,
-p99 ≤ 50 ms on the 2-core machine) and the ratios to ping. Results are
-appended as JSON lines to bench/results/bench_tutor.jsonl. About 40 s per
-database with the defaults.
+p99 ≤ 50 ms on the 2-core machine) and the ratios to ping, and beside each
+figure the server's CPU per request and the load generator's own. Results
+are appended as JSON lines to bench/results/bench_tutor.jsonl. About 40 s
+per database with the defaults.
 
     python bench/bench_tutor.py [--databases sqlite,postgresql] [--duration 6] [--rate 200]
                                 [--server-args "--workers 3 --threads 1"]
@@ -49,17 +52,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psycopg
-import requests
 from bench_api import (
     RESULTS_DIR,
+    Call,
     Result,
     drive,
     free_port,
+    get_ping,
     start_server,
     stop_server,
     summarise,
     wait_until_healthy,
+    with_client_cpu,
 )
+from http_client import KeepAliveClient, Response
 from sqlalchemy.engine import make_url
 
 TARGET_TURNS_PER_SECOND = 200.0
@@ -73,8 +79,6 @@ SCRIPT = ("hint", "u = 2x + 1", "3u", "dy/du = 3u^2", "du/dx = 2", "dy/dx = 6(2x
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SEED = 4
 MODES = ("closed", "paced")
-
-Call = Callable[[requests.Session, int], requests.Response]
 
 
 @dataclass
@@ -101,23 +105,23 @@ class Measured:
     paced_turns: Result | None = None
 
 
-def tutor_turns(base: str, learners: list[Learner]) -> Call:
+def tutor_turns(learners: list[Learner]) -> Call:
     """The ``call`` for the drivers: the next turn of learner ``n % len``.
 
     Both drivers number each client's calls ``index, index + clients, ...``,
     so ``n % clients`` is always the same client: each learner is driven by
     one thread only and its script state needs no lock.
     """
-    def call(session: requests.Session, n: int) -> requests.Response:
+    def call(client: KeepAliveClient, n: int) -> Response:
         learner = learners[n % len(learners)]
         if learner.conversation is None or learner.said == len(SCRIPT):
-            response = session.post(f"{base}/api/v1/conversations", json={"expression": EXPRESSION},
-                                    headers=learner.headers, timeout=30)
+            response = client.post("/api/v1/conversations", json={"expression": EXPRESSION},
+                                   headers=learner.headers)
             if response.status_code == 201:
                 learner.conversation, learner.said = response.json()["id"], 0
             return response
-        response = session.post(f"{base}/api/v1/conversations/{learner.conversation}/messages",
-                                json={"text": SCRIPT[learner.said]}, headers=learner.headers, timeout=30)
+        response = client.post(f"/api/v1/conversations/{learner.conversation}/messages",
+                               json={"text": SCRIPT[learner.said]}, headers=learner.headers)
         learner.said += 1
         return response
 
@@ -140,8 +144,10 @@ def schedule(clients: int, rate: float, duration: float, seed: int = SEED) -> li
     return [arrivals[index::clients] for index in range(clients)]
 
 
-def paced(name: str, call: Call, clients: int, rate: float, duration: float) -> Result:
+def paced(name: str, base: str, call: Call, clients: int, rate: float, duration: float) -> Result:
     """Offer ``rate`` calls per second from ``clients`` threads on an open-loop schedule.
+
+    Each thread has its own keep-alive client of ``base``, as in :func:`drive`.
 
     A call's latency runs from when it was scheduled, so time spent waiting
     for the same client's previous answer counts. The achieved rate is the
@@ -153,16 +159,16 @@ def paced(name: str, call: Call, clients: int, rate: float, duration: float) -> 
     lock = threading.Lock()
     started = time.perf_counter() + 0.05  # every thread is up before the first send
 
-    def client(index: int) -> None:
+    def load(index: int) -> None:
         nonlocal errors
         mine: list[float] = []
         failed = 0
-        with requests.Session() as session:
+        with KeepAliveClient(base) as client:
             for number, due in enumerate(plan[index]):
                 wait = started + due - time.perf_counter()
                 if wait > 0:
                     time.sleep(wait)
-                response = call(session, index + number * clients)
+                response = call(client, index + number * clients)
                 mine.append(time.perf_counter() - (started + due))
                 failed += response.status_code >= 400
         with lock:
@@ -170,7 +176,7 @@ def paced(name: str, call: Call, clients: int, rate: float, duration: float) -> 
             errors += failed
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(client, range(clients)))
+        list(pool.map(load, range(clients)))
     elapsed = max(duration, time.perf_counter() - started)
     return summarise(name, latencies, errors, elapsed)
 
@@ -195,9 +201,9 @@ def server_cpu_seconds(group: int) -> float:
 
 
 def with_cpu(group: int, measure: Callable[[], Result]) -> Result:
-    """``measure()``, with the server's CPU milliseconds per request filled in."""
+    """``measure()``, with the server's and the load generator's CPU ms per request filled in."""
     before = server_cpu_seconds(group)
-    result = measure()
+    result = with_client_cpu(measure)
     result.cpu_ms = round((server_cpu_seconds(group) - before) * 1000 / max(1, result.requests), 2)
     return result
 
@@ -211,28 +217,25 @@ def bench_database(name: str, database_url: str, clients: int, duration: float, 
         server = start_server(port, database_url, Path(tmp), server_args)
         try:
             wait_until_healthy(base, server)
-            learners = [Learner(requests.post(f"{base}/api/v1/learners", json={}, timeout=30).json()["token"])
-                        for _ in range(clients)]
-            call = tutor_turns(base, learners)
-
-            def ping(session: requests.Session, _: int) -> requests.Response:
-                return session.get(f"{base}/api/v1/ping", timeout=30)
-
+            with KeepAliveClient(base) as client:
+                learners = [Learner(client.post("/api/v1/learners", json={}).json()["token"])
+                            for _ in range(clients)]
+            call = tutor_turns(learners)
             # sympy and the engine fill their caches in every worker on first use: not measured.
-            drive("warm-up", call, clients, min(3.0, duration))
+            drive("warm-up", base, call, clients, min(3.0, duration))
             group = server.pid  # start_server made it a process group leader
             figures: dict[str, Result | None] = dict.fromkeys(
                 ("closed_ping", "closed_turns", "paced_ping", "paced_turns"))
             if "closed" in modes:
                 figures["closed_ping"] = with_cpu(group, lambda: drive(
-                    f"{name}: ping, closed loop", ping, clients, duration))
+                    f"{name}: ping, closed loop", base, get_ping, clients, duration))
                 figures["closed_turns"] = with_cpu(group, lambda: drive(
-                    f"{name}: turns, closed loop", call, clients, duration))
+                    f"{name}: turns, closed loop", base, call, clients, duration))
             if "paced" in modes:
                 figures["paced_ping"] = with_cpu(group, lambda: paced(
-                    f"{name}: ping, paced {rate:.0f}/s", ping, clients, rate, duration))
+                    f"{name}: ping, paced {rate:.0f}/s", base, get_ping, clients, rate, duration))
                 figures["paced_turns"] = with_cpu(group, lambda: paced(
-                    f"{name}: turns, paced {rate:.0f}/s", call, clients, rate, duration))
+                    f"{name}: turns, paced {rate:.0f}/s", base, call, clients, rate, duration))
             return Measured(rate=rate, **figures)
         finally:
             stop_server(server)
@@ -283,16 +286,17 @@ def paced_verdict(measured: Measured) -> str:
 def report(results: dict[str, Measured], clients: int, server_args: Sequence[str]) -> dict[str, object]:
     """Print one table for all databases and each verdict; return the record to keep."""
     load = os.getloadavg()
-    print(f"{clients} learners, keep-alive sessions; every request is one turn; "
+    print(f"{clients} learners, keep-alive connections; every request is one turn; "
           f"server: chain-tutor run {shlex.join(server_args) or '(defaults)'}; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"{'route':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server CPU ms/req':>19}")
+    print(f"{'route':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server CPU ms/req':>19}"
+          f"{'client CPU ms/req':>19}")
     for measured in results.values():
         for r in (measured.closed_ping, measured.closed_turns, measured.paced_ping, measured.paced_turns):
             if r is None:
                 continue
             print(f"{r.route:<34}{r.per_second:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.errors:>8}"
-                  f"{r.cpu_ms:>19.2f}")
+                  f"{r.cpu_ms:>19.2f}{r.client_cpu_ms:>19.2f}")
     for name, measured in results.items():
         if measured.closed_turns is not None:
             print(f"{name}: {closed_verdict(measured)}")
