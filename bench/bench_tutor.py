@@ -5,11 +5,14 @@ database that the bench creates and drops), starts ``chain-tutor run``
 (gunicorn, its default workers and threads unless ``--server-args``) on a
 free port and drives it with 16 learners, each on its own keep-alive HTTP
 connection (bench/http_client.py: lean, so that the load generator leaves
-the CPU to the server it measures). Every learner replays a scripted
-conversation on ``(2x+1)^3`` over and over: start it, ask for a hint, name
-the inner function, a wrong dy/du, the right one, du/dx, the final dy/dx;
-every request is one turn (each one writes its messages, attempts, mastery
-and outbox rows in one transaction).
+the CPU to the server it measures). Every learner replays one of eight
+scripted conversations over and over: start it, ask for a hint, name the
+inner function, a wrong dy/du, the right one, du/dx, the final dy/dx. The
+scripts cover four problems and two ways of writing each answer (tagged or
+not, spaced or not, terms in another order), so that no per-text cache can
+answer most turns from memory as it could with one script replayed 16
+times. Every request is one turn (each one writes its messages, attempts,
+mastery and outbox rows in one transaction).
 
 Two modes, each beside ``GET /api/v1/ping`` (the bare stack) in the same run:
 
@@ -73,9 +76,18 @@ TARGET_P99_MS = 50.0
 # The paced mode has served its offered rate when it achieved this share of
 # it: the last turns of the window are still in flight when it closes.
 SERVED_SHARE = 0.99
-EXPRESSION = "(2x+1)^3"
-# One conversation's learner messages, after the turn that starts it.
-SCRIPT = ("hint", "u = 2x + 1", "3u", "dy/du = 3u^2", "du/dx = 2", "dy/dx = 6(2x+1)^2")
+# Each problem with two scripts of the learner's messages after the turn that
+# starts it: a hint, the inner function, a wrong dy/du, then dy/du, du/dx, dy/dx.
+SCRIPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("(2x+1)^3", ("hint", "u = 2x + 1", "3u", "dy/du = 3u^2", "du/dx = 2", "dy/dx = 6(2x+1)^2")),
+    ("(2x+1)^3", ("give me a hint", "u=2x+1", "dy/du = u^2", "3*u^2", "2", "6*(2x+1)^2")),
+    ("(3x-2)^4", ("hint", "u = 3x - 2", "4u^3 * 3x", "dy/du = 4u^3", "du/dx = 3", "dy/dx = 12(3x-2)^3")),
+    ("(3x-2)^4", ("can I have a hint?", "u = -2 + 3x", "4u", "dy/du = 4*u^3", "du/dx=3", "12*(3x-2)^3")),
+    ("(1-4x)^2", ("hint", "u = 1 - 4x", "2", "dy/du = 2u", "du/dx = -4", "dy/dx = -8(1-4x)")),
+    ("(1-4x)^2", ("hint please", "u=1-4x", "dy/du = u", "2*u", "-4", "dy/dx = 32x - 8")),
+    ("(5x+3)^5", ("hint", "u = 5x + 3", "5u^5", "dy/du = 5u^4", "du/dx = 5", "dy/dx = 25(5x+3)^4")),
+    ("(5x+3)^5", ("a hint?", "u = 3 + 5x", "dy/du = 4u^5", "5 u^4", "5", "25*(5x+3)^4")),
+)
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SEED = 4
 MODES = ("closed", "paced")
@@ -83,9 +95,11 @@ MODES = ("closed", "paced")
 
 @dataclass
 class Learner:
-    """One scripted learner: its token, its conversation, how far into the script."""
+    """One scripted learner: its token, its problem and script, its conversation, how far in."""
 
     token: str
+    expression: str
+    script: tuple[str, ...]
     conversation: str | None = None
     said: int = 0
 
@@ -114,14 +128,14 @@ def tutor_turns(learners: list[Learner]) -> Call:
     """
     def call(client: KeepAliveClient, n: int) -> Response:
         learner = learners[n % len(learners)]
-        if learner.conversation is None or learner.said == len(SCRIPT):
-            response = client.post("/api/v1/conversations", json={"expression": EXPRESSION},
+        if learner.conversation is None or learner.said == len(learner.script):
+            response = client.post("/api/v1/conversations", json={"expression": learner.expression},
                                    headers=learner.headers)
             if response.status_code == 201:
                 learner.conversation, learner.said = response.json()["id"], 0
             return response
         response = client.post(f"/api/v1/conversations/{learner.conversation}/messages",
-                               json={"text": SCRIPT[learner.said]}, headers=learner.headers)
+                               json={"text": learner.script[learner.said]}, headers=learner.headers)
         learner.said += 1
         return response
 
@@ -218,8 +232,9 @@ def bench_database(name: str, database_url: str, clients: int, duration: float, 
         try:
             wait_until_healthy(base, server)
             with KeepAliveClient(base) as client:
-                learners = [Learner(client.post("/api/v1/learners", json={}).json()["token"])
-                            for _ in range(clients)]
+                learners = [Learner(client.post("/api/v1/learners", json={}).json()["token"],
+                                    *SCRIPTS[index % len(SCRIPTS)])
+                            for index in range(clients)]
             call = tutor_turns(learners)
             # sympy and the engine fill their caches in every worker on first use: not measured.
             drive("warm-up", base, call, clients, min(3.0, duration))

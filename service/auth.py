@@ -24,6 +24,9 @@ The secrets themselves (token format, hashing) live in
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import NoReturn
 
 from flask import current_app, g, request
@@ -54,6 +57,9 @@ LOGIN_TOKEN_PREFIX = "is_"
 LOGIN_TOKEN_MAX_AGE = 12 * 60 * 60
 _LOGIN_SALT = "chain-tutor instructor login"
 _MALFORMED = "The Authorization header is not 'Bearer <token>' or 'Basic ...'."
+# How long a checked learner token is taken on trust (see RecentLearnerTokens).
+LEARNER_TOKEN_TRUST_SECONDS = 60.0
+LEARNER_TOKEN_CAPACITY = 50_000
 
 __all__ = [
     "API_KEY_PREFIX", "LEARNER_TOKEN_PREFIX", "LOGIN_TOKEN_PREFIX", "LOGIN_TOKEN_MAX_AGE",
@@ -115,9 +121,63 @@ def _resolve(authorization: Authorization | None) -> Principal | None:
     _unauthorised(_MALFORMED)
 
 
+class RecentLearnerTokens:
+    """Learner tokens this process checked in the last ``ttl`` seconds, and whose they are.
+
+    Every turn of a chat carries the learner's token, and looking it up was
+    a database round trip (and a transaction) on the service's hottest
+    path. A learner token never changes owner and is never revoked (there
+    is no route that could), so a positive answer can be reused; only
+    known tokens are kept, so a wrong token is always checked. Keyed by the
+    token's hash, like the database, so no secret outlives its request.
+    ``last_seen_at`` is still written when a lookup happens, well within
+    its five-minute resolution. Thread-safe; at ``capacity`` the oldest
+    entries go first.
+    """
+
+    def __init__(self, ttl: float = LEARNER_TOKEN_TRUST_SECONDS, capacity: int = LEARNER_TOKEN_CAPACITY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl, self._capacity, self._clock = ttl, capacity, clock
+        self._entries: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token_hash: str) -> str | None:
+        """The learner id of a token checked lately, or ``None``."""
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[1] <= self._clock():
+            return None
+        return entry[0]
+
+    def put(self, token_hash: str, learner_id: str) -> None:
+        """Remember that ``token_hash`` belongs to ``learner_id`` for the next ``ttl`` seconds."""
+        with self._lock:
+            self._entries.pop(token_hash, None)  # re-inserted at the young end
+            self._entries[token_hash] = (learner_id, self._clock() + self._ttl)
+            while len(self._entries) > self._capacity:
+                del self._entries[next(iter(self._entries))]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _recent_learner_tokens() -> RecentLearnerTokens:
+    # One per app (each app has its own database), made on first use.
+    return current_app.extensions.setdefault("chain_tutor.learner_tokens", RecentLearnerTokens())
+
+
+def _learner_for_token(token: str) -> str | None:
+    recent, token_hash = _recent_learner_tokens(), hash_token(token)
+    learner_id = recent.get(token_hash)
+    if learner_id is None:
+        learner_id = learner_for_token(db.session, token)
+        if learner_id is not None:
+            recent.put(token_hash, learner_id)
+    return learner_id
+
+
 def _from_token(token: str) -> Principal:
     if token.startswith(LEARNER_TOKEN_PREFIX):
-        learner_id = learner_for_token(db.session, token)
+        learner_id = _learner_for_token(token)
         if learner_id is not None:
             return Principal("learner", learner_id)
     elif token.startswith(API_KEY_PREFIX):
