@@ -30,7 +30,7 @@ from .errors import ExpressionError
 from .feedback import misconception_feedback
 from .misconceptions import WrongDerivative, wrong_derivatives, wrong_local_derivatives
 from .parsing import parse_expression
-from .printing import to_text
+from .printing import to_sympy_text, to_text
 from .step_targets import StepTarget, step_targets
 
 
@@ -125,7 +125,7 @@ def _judge(problem: sp.Expr, analysis: _Analysis, target: StepTarget, answer: sp
         comparison = compare_derivative(problem, target.variable, rewritten)
     else:
         comparison = compare(target.expected, rewritten, domain=(problem,))
-    expected = sp.sstr(target.expected)
+    expected = to_sympy_text(target.expected)
     if comparison.equal:
         return Verdict(True, None, f"Right: {target.shown()}.", expected)
     wrong = _recognise(comparison, analysis.candidates(target))
@@ -146,8 +146,8 @@ def _right_at_once(problem: sp.Expr, variable: sp.Symbol, answer: sp.Expr) -> Ve
     # Printed as typed: evaluating the learner's tree would cost more than the check.
     shown = to_text(answer)
     if "y" in {s.name for s in problem.free_symbols} | {variable.name}:
-        return Verdict(True, None, f"Right: the derivative by {variable} is {shown}.", sp.sstr(answer))
-    return Verdict(True, None, f"Right: dy/d{variable} = {shown}.", sp.sstr(answer))
+        return Verdict(True, None, f"Right: the derivative by {variable} is {shown}.", to_sympy_text(answer))
+    return Verdict(True, None, f"Right: dy/d{variable} = {shown}.", to_sympy_text(answer))
 
 
 def _candidates(tree: Derivation, target: StepTarget) -> tuple[WrongDerivative, ...]:

@@ -36,10 +36,25 @@ MAX_TRIES = 30
 # Beyond this many operations the algebraic confirmation is skipped: expanding
 # large products costs more than the whole check may.
 _CONFIRM_MAX_OPS = 40
+# ``simplify`` has no time bound of its own: on a difference of 17 operations in
+# two symbols (a hypothesis find) it ran for 8 s. It is the last resort for
+# small, one-variable differences only, where it stays in milliseconds.
+_SIMPLIFY_MAX_OPS = 12
 
 Reference = Callable[[Point], Number | None]
-# The valid sample points and the expected values there.
-_Samples = tuple[tuple[Point, ...], tuple[Number, ...]]
+
+
+@dataclass(frozen=True, eq=False)
+class _Samples:
+    """The valid sample points of one expected side, and the expected values there.
+
+    Made once per expected side (cached, see :func:`_expected_samples`) and
+    compared by identity, so that it can key the cache of what other
+    expressions fixed by the problem take at these points (:func:`_values_at`).
+    """
+
+    points: tuple[Point, ...]
+    expected_values: tuple[Number, ...]
 
 
 @dataclass(frozen=True)
@@ -55,21 +70,32 @@ class Comparison:
 
     equal: bool
     method: str
-    points: tuple[Point, ...] = field(repr=False)
-    expected_values: tuple[Number, ...] = field(repr=False)
+    samples: _Samples = field(repr=False)
     answer_values: tuple[Number | None, ...] = field(repr=False)
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        """The valid sample points."""
+        return self.samples.points
+
+    @property
+    def expected_values(self) -> tuple[Number, ...]:
+        """The expected side's values at :attr:`points`."""
+        return self.samples.expected_values
 
     def matches(self, candidate: sp.Expr) -> bool:
         """True when ``candidate`` takes the answer's values at every valid point.
 
         Used to recognise which wrong derivative a learner wrote; with fewer
         than three points where the answer is defined nothing is recognised.
+        The candidates are fixed by the problem, so their values are cached.
         """
-        usable = [(p, v) for p, v in zip(self.points, self.answer_values) if v is not None]
-        if len(usable) < MIN_VALID_POINTS:
+        if sum(value is not None for value in self.answer_values) < MIN_VALID_POINTS:
             return False
-        for point, answer_value in usable:
-            value = numeric_value(candidate, point)
+        candidate_values = _values_at(candidate, self.samples)
+        for value, answer_value in zip(candidate_values, self.answer_values):
+            if answer_value is None:
+                continue
             if value is None or not values_agree(value, answer_value):
                 return False
         return True
@@ -78,17 +104,29 @@ class Comparison:
         """True when ``left`` and ``right`` are defined and equal at (at least three of) these points.
 
         A cheap second opinion that reuses the points already found valid,
-        without sampling (or checking a domain) again.
+        without sampling (or checking a domain) again. ``left`` is fixed by
+        the problem (another step's expected value), so its values are cached.
         """
         defined = 0
-        for point in self.points:
-            a, b = numeric_value(left, point), numeric_value(right, point)
-            if a is None or b is None:
+        for point, a in zip(self.points, _values_at(left, self.samples)):
+            if a is None:
+                continue
+            b = numeric_value(right, point)
+            if b is None:
                 continue
             if not values_agree(a, b):
                 return False
             defined += 1
         return defined >= MIN_VALID_POINTS
+
+
+# Keyed by an expression the problem fixes (a misconception's wrong derivative,
+# another step's expected value, the problem itself) and the samples it is
+# compared at: every wrong answer to a step is matched against the same ones.
+@lru_cache(maxsize=8192)
+def _values_at(expr: sp.Expr, samples: _Samples) -> tuple[Number | None, ...]:
+    """``expr``'s values at the sample points (None where it is not real and finite)."""
+    return tuple(numeric_value(expr, point) for point in samples.points)
 
 
 def _reference_samples(reference: Reference, names: frozenset[str]) -> _Samples:
@@ -107,7 +145,7 @@ def _reference_samples(reference: Reference, names: frozenset[str]) -> _Samples:
         # Read-only: a cached point is shared by every comparison that uses it.
         points.append(MappingProxyType(point))
         expected_values.append(expected)
-    return tuple(points), tuple(expected_values)
+    return _Samples(tuple(points), tuple(expected_values))
 
 
 def _sample(samples: _Samples, answer: sp.Expr) -> Comparison:
@@ -116,10 +154,9 @@ def _sample(samples: _Samples, answer: sp.Expr) -> Comparison:
     Every point is evaluated, even after a disagreement: a wrong answer's
     values are what misconception matching compares with.
     """
-    points, expected_values = samples
     # None (the answer undefined where the expected value is real) counts against it.
-    answer_values = tuple(numeric_value(answer, point) for point in points)
-    return Comparison(False, "numeric", points, expected_values, answer_values)
+    answer_values = tuple(numeric_value(answer, point) for point in samples.points)
+    return Comparison(False, "numeric", samples, answer_values)
 
 
 # Keyed by expressions and symbol names; sympy expressions are immutable, so a
@@ -155,7 +192,8 @@ def _proof(expected: Callable[[], sp.Expr], answer: sp.Expr) -> str | None:
         operations = sp.count_ops(difference)
         if operations <= _CONFIRM_MAX_OPS and sp.cancel(sp.together(sp.expand(difference))) == 0:
             return "algebraic"
-        if operations <= _CONFIRM_MAX_OPS // 2 and sp.simplify(difference) == 0:
+        if (operations <= _SIMPLIFY_MAX_OPS and len(difference.free_symbols) <= 1
+                and sp.simplify(difference) == 0):
             return "algebraic"
     except Exception:  # noqa: BLE001 - a proof that cannot be carried out proves nothing
         return None

@@ -1,8 +1,9 @@
 """Evaluating expressions, and their derivatives, at points, with mpmath at 34 digits.
 
 The evaluator walks the sympy tree itself: no ``lambdify`` (it compiles code
-and is slow on a cold cache) and no ``evalf`` on the common path. It works on
-trees kept as typed (``evaluate=False``) as well as on evaluated ones.
+and is slow on a cold cache) and no ``evalf`` on the common path. It walks
+each expression once, into closures that are then called at every point. It
+works on trees kept as typed (``evaluate=False``) as well as on evaluated ones.
 
 :func:`derivative_value` differentiates as it evaluates (forward-mode
 automatic differentiation: every node carries its value and its derivative),
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -33,6 +35,10 @@ RELATIVE_TOLERANCE = 1e-10
 # Below this both sides count as zero: a derivative that vanishes at a point can
 # come out as 1e-33 in one form and 0 in another.
 ABSOLUTE_TOLERANCE = 1e-25
+# The same tolerances as mpmath numbers (binary floats convert exactly), so
+# comparing does not convert them again at every call.
+_ABSOLUTE = MP.mpf(ABSOLUTE_TOLERANCE)
+_RELATIVE = MP.mpf(RELATIVE_TOLERANCE)
 SEED = 20240917
 # Magnitude ranges tried in turn: moderate first, then smaller ones for
 # functions defined only near zero (``asin(2x)`` needs |x| < 1/2).
@@ -108,25 +114,74 @@ def _power(base: Number, exponent: Number) -> Number:
     return MP.power(base, exponent)
 
 
+Evaluator = Callable[[Point], Number]
+
+
 def _evaluate(expr: sp.Basic, point: Point) -> Number:
+    return _evaluator(expr)(point)
+
+
+# Keyed by the expression (immutable, and equal only to the same tree). The
+# same expressions come back turn after turn: a step's expected value, the
+# misconceptions' wrong derivatives, the problem as its own domain.
+@lru_cache(maxsize=4096)
+def _evaluator(expr: sp.Basic) -> Evaluator:
+    """``expr`` as a function of a point, with the tree walked once.
+
+    Each answer is evaluated at several points; walking the sympy tree (and
+    converting its numbers to mpmath) again at every point cost more than the
+    arithmetic. The closures do the same operations in the same order, so the
+    values, and what raises, are exactly those of a walk per point.
+    """
+    return _compile(expr)
+
+
+def _compile(expr: sp.Basic) -> Evaluator:
     if expr.is_Symbol:
-        try:
-            return point[expr.name]
-        except KeyError:
-            raise Undefined(expr.name) from None
+        return _symbol_evaluator(expr.name)
     if expr.is_Number or expr.is_NumberSymbol or expr is sp.I:
-        return _number(expr)
-    args = [_evaluate(arg, point) for arg in expr.args]
+        if expr.is_Rational or expr.is_Float or expr is sp.pi or expr is sp.E:
+            value = _number(expr)  # these never raise; converted once
+            return lambda point: value
+        return lambda point: _number(expr)  # rare constants may raise, at each evaluation
+    children = tuple(_compile(arg) for arg in expr.args)
     if expr.is_Add:
-        return MP.fsum(args)
+        return lambda point: MP.fsum([child(point) for child in children])
     if expr.is_Mul:
-        return MP.fprod(args)
+        return lambda point: _product(children, point)
     if expr.is_Pow:
-        return _power(*args)
+        base, exponent = children
+        return lambda point: _power(base(point), exponent(point))
     entry = _FUNCTIONS.get(expr.func)
-    if entry is None or len(args) != 1:
-        return _evaluate_with_sympy(expr, point)
-    return entry[0](args[0])
+    if entry is None or len(children) != 1:
+        def with_sympy(point: Point) -> Number:
+            for child in children:  # the arguments first: they may be undefined here
+                child(point)
+            return _evaluate_with_sympy(expr, point)
+        return with_sympy
+    function, (argument,) = entry[0], children
+    return lambda point: function(argument(point))
+
+
+def _product(factors: tuple[Evaluator, ...], point: Point) -> Number:
+    """``MP.fprod`` of the factors' values, without its bookkeeping.
+
+    The same multiplications in the same order, each rounded at ``MP``'s
+    precision; fprod's final ``+v`` only rounds again what is already rounded.
+    """
+    value = MP.one
+    for factor in factors:
+        value = value * factor(point)
+    return value
+
+
+def _symbol_evaluator(name: str) -> Evaluator:
+    def symbol(point: Point) -> Number:
+        try:
+            return point[name]
+        except KeyError:
+            raise Undefined(name) from None
+    return symbol
 
 
 def _evaluate_with_sympy(expr: sp.Basic, point: Point) -> Number:
@@ -242,7 +297,7 @@ def values_agree(a: Number, b: Number) -> bool:
     False
     """
     difference = abs(a - b)
-    return difference <= ABSOLUTE_TOLERANCE or difference <= RELATIVE_TOLERANCE * max(abs(a), abs(b))
+    return difference <= _ABSOLUTE or difference <= _RELATIVE * max(abs(a), abs(b))
 
 
 def sample_points(names: Iterable[str], seed: int = SEED) -> Iterator[dict[str, Number]]:

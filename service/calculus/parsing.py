@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 import sympy as sp
 
@@ -86,7 +87,14 @@ def parse_expression(text: str, variable: str | None = None) -> sp.Expr:
     # Checked before anything else, so a megabyte of text costs nothing.
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is too long (at most {MAX_LENGTH} characters)")
-    variable = _variable_name(variable)
+    return _parse_text(text, _variable_name(variable))
+
+
+# Learners send the same answers again and again ("2", "3u^2", "u = 2x + 1"),
+# and reading one costs a good part of a turn. The trees are immutable; a text
+# that cannot be read raises each time (errors are not cached).
+@lru_cache(maxsize=2048)
+def _parse_text(text: str, variable: str | None) -> sp.Expr:
     try:
         tokens = tokenize(text, variable)
         return _Parser(tokens, variable).parse()

@@ -17,7 +17,7 @@ number, monomials, functions, bracketed sums.
 from __future__ import annotations
 
 from enum import IntEnum
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -321,7 +321,33 @@ def to_text(expr: sp.Basic) -> str:
     >>> to_text(sp.sqrt(1 - sp.Symbol("x")**2))
     '√(1 − x²)'
     """
+    if isinstance(expr, sp.Basic):
+        return _text_of(expr)
     return TextPrinter().doprint(expr)
+
+
+def to_sympy_text(expr: sp.Basic) -> str:
+    """``expr`` as sympy's ``str`` writes it (``2*x + 1``), for logs and stored answers.
+
+    >>> to_sympy_text(6*(2*sp.Symbol("x") + 1)**2)
+    '6*(2*x + 1)**2'
+    """
+    return _sympy_text_of(expr) if isinstance(expr, sp.Basic) else sp.sstr(expr)
+
+
+# Printing sorts the terms of every sum (sympy's ``as_ordered_terms``, a
+# fraction of a millisecond each), and most of what a turn prints is fixed by
+# its problem: the steps, the links, the expected answers. Keyed by the
+# expression, which is immutable and equal only to the same tree (2 ≠ 2.0, and
+# an unevaluated product's order counts), so a hit prints what printing would.
+@lru_cache(maxsize=4096)
+def _text_of(expr: sp.Basic) -> str:
+    return TextPrinter().doprint(expr)
+
+
+@lru_cache(maxsize=4096)
+def _sympy_text_of(expr: sp.Basic) -> str:
+    return sp.sstr(expr)
 
 
 def to_latex(expr: sp.Basic) -> str:
@@ -339,4 +365,7 @@ def to_mathml(expr: sp.Basic) -> str:
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{body}</math>'
 
 
-__all__ = ["MINUS", "Kind", "TextPrinter", "kind_of", "superscript", "to_text", "to_latex", "to_mathml"]
+__all__ = [
+    "MINUS", "Kind", "TextPrinter", "kind_of", "superscript", "to_text", "to_sympy_text", "to_latex",
+    "to_mathml",
+]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from service.calculus import solve
 
 from .events import HintGiven, SolutionShown
@@ -84,18 +87,36 @@ def show_solution(turn: TurnBuilder) -> None:
     if state.plan is None or state.expression is None:
         remind(turn)
         return
-    solution = solve(state.expression, state.variable)
-    data = solution.to_dict()
+    worked = worked_solution(state.expression, state.variable)
+    turn.say("solution", worked.text, latex=worked.latex, mathml=worked.mathml,
+             derivative=worked.derivative)
+    if not state.solved:
+        _count_open_steps_as_missed(turn, state)
+        finish_problem(turn, by_learner=False)
+
+
+@dataclass(frozen=True)
+class WorkedSolution:
+    """The solution message of a problem: its text and the derivative's forms."""
+
+    text: str
+    latex: str
+    mathml: str
+    derivative: str  # sympy's string of the result
+
+
+# Solving and printing a solution costs milliseconds and depends on the problem
+# alone (as prepare_problem's plan does); the message is strings, safe to share.
+@lru_cache(maxsize=512)
+def worked_solution(expression: str, variable: str) -> WorkedSolution:
+    """The worked solution of ``expression`` by ``variable``, as the tutor says it."""
+    data = solve(expression, variable).to_dict()
     lines = [step["text"] for step in data["steps"]]
     gears = data.get("gears") or {}
     # The core's steps may already end with the gear view; say it once.
     if gears.get("text") and not any(gears["text"] in line for line in lines):
         lines.append(f"Gear view: {gears['text']}")
-    turn.say("solution", "\n".join(lines), latex=data["latex"], mathml=data["mathml"],
-             derivative=data["derivative"])
-    if not state.solved:
-        _count_open_steps_as_missed(turn, state)
-        finish_problem(turn, by_learner=False)
+    return WorkedSolution("\n".join(lines), data["latex"], data["mathml"], data["derivative"])
 
 
 def _count_open_steps_as_missed(turn: TurnBuilder, state: ConversationState) -> None:
