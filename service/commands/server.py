@@ -15,8 +15,8 @@ from typing import Any
 import click
 import flask_migrate
 import sqlalchemy as sa
-from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask import Flask
+from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
 
 from service.extensions import MIGRATIONS_DIR, db
@@ -43,20 +43,19 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
         return self.application
 
 
-# Defaults, compared by measurement (bench/bench_tutor.py; figures in
-# bench/README.md): gthread 2×4 (these), 2×1, 3×1, 3×2, 2×2, and sync. A
-# turn is CPU-bound (~4.5 ms of server CPU on SQLite, ~6 on PostgreSQL), so
-# extra threads mostly queue for the GIL: on SQLite one thread per worker
-# cost ~10% less CPU per turn (4.1–4.4 vs 4.6–5.3 ms), but on PostgreSQL the
-# threads overlap the ten or so database round trips of a turn and the
-# difference reversed, and in back-to-back full runs on the shared 2-core
-# machine neither 3×1 nor 2×1 beat 2×4 on throughput or paced p99 by more
-# than the run-to-run noise. So the defaults stay 2×4. The sync worker was
-# rejected outright: it closes every connection, and with requests spread
-# over workers, SQLite readers answered 404 for conversations that another
-# worker had just committed (see the bench README).
+# Defaults, compared by measurement (bench/bench_tutor.py and the figures in
+# bench/README.md). A turn is CPU-bound (~6 ms of server CPU on this 2-core
+# machine), so extra threads in a worker only queue for its GIL, and the GIL
+# hands over in 5 ms slices: a thread back from the database waits for the
+# one computing. At 120 turns/s offered, p99 was 50 / 111 / 242 ms on SQLite
+# and 142 / 174 / 167 ms on PostgreSQL with 2 workers of 1 / 2 / 4 threads;
+# at 200/s on SQLite, 41 ms with 1 thread against 230-470 ms with 4. So one
+# thread per worker and one worker per core. The price: a slow request (a
+# dashboard export, ~0.25 s) holds up the other requests queued on its
+# worker. The sync worker was rejected: it closes every connection, and with
+# requests spread over workers it was slower still (see the bench README).
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 1
 
 
 def bind_address(host: str, port: int) -> str:
@@ -77,9 +76,8 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
     return {
         "bind": bind_address(host, port),
         "workers": workers,
-        # Threads let one worker overlap requests that wait on the database;
-        # gthread also keeps idle keep-alive connections in a poller rather
-        # than in a thread. See DEFAULT_THREADS.
+        # gthread keeps idle keep-alive connections in a poller rather than
+        # in a thread, even with one thread. See DEFAULT_THREADS.
         "worker_class": "gthread",
         "threads": threads,
         "accesslog": "-",
@@ -126,16 +124,24 @@ def load_initial_content(app: Flask) -> None:
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
               help="Worker processes (one per core: a turn is CPU-bound).")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1),
-              help="Threads per worker (they overlap database waits).")
-@with_appcontext
-def run_command(host: str, port: int, workers: int, threads: int) -> None:
+              help="Threads per worker (more overlap database waits but queue for the GIL).")
+@click.pass_obj
+def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    prepare_database(app)
-    db.session.remove()
-    # Workers are forked from this process: they must not inherit its open
-    # database connections, or two processes would talk over one socket.
-    for engine in db.engines.values():
-        engine.dispose()
+    app: Flask = script_info.load_app()
+    # Not @with_appcontext: the context must be gone before gunicorn forks. A
+    # worker that inherited it would run every request on its main thread
+    # inside that one app context (Flask reuses an active context of the same
+    # app), so ``g`` (the caller's identity) and the database session would
+    # carry over from one request to the next: one learner's token answering
+    # for another. The gthread worker happened to dodge this (its requests
+    # run in fresh threads, with no inherited context); a sync worker did not.
+    with app.app_context():
+        prepare_database(app)
+        db.session.remove()
+        # Workers are forked from this process: they must not inherit its open
+        # database connections, or two processes would talk over one socket.
+        for engine in db.engines.values():
+            engine.dispose()
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
     StandaloneServer(app, server_options(host, port, workers, threads)).run()

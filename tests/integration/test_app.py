@@ -242,3 +242,31 @@ def test_run_serves_with_gunicorn_on_an_empty_database(
         assert get(f"{server.base}/healthz")[0] == 200
     assert server.process.returncode == 0, server.output
     assert content_counts(database_url) == (lessons, sections, exercises)
+
+
+def test_run_starts_gunicorn_outside_any_app_context(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers fork from the process that calls ``StandaloneServer.run``. Had it an
+    active app context, a worker's requests on its main thread (the sync worker)
+    would all share it, and ``g``, which holds the caller's identity, with it:
+    one learner's token answered for the next learner's requests."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+    from service.commands import server
+
+    seen: dict[str, object] = {}
+
+    def record(self: server.StandaloneServer) -> None:
+        import flask
+        seen["app context"] = flask.has_app_context()
+        seen["app"] = self.application
+
+    monkeypatch.setattr(server.StandaloneServer, "run", record)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.sqlite3'}")
+    monkeypatch.setenv("CHAIN_TUTOR_INSTANCE", str(tmp_path))
+    result = CliRunner().invoke(main, ["run", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert seen["app context"] is False
+    assert isinstance(seen["app"], Flask)
+    assert content_counts(f"sqlite:///{tmp_path / 'run.sqlite3'}")[0] == 1  # the database was prepared
