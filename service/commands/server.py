@@ -52,10 +52,17 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
 # at 200/s on SQLite, 41 ms with 1 thread against 230-470 ms with 4. So one
 # thread per worker and one worker per core. The price: a slow request (a
 # dashboard export, ~0.25 s) holds up the other requests queued on its
-# worker. The sync worker was rejected: it closes every connection, and with
-# requests spread over workers it was slower still (see the bench README).
+# worker.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
+# gthread keeps connections alive and copes with slow clients on its own, so
+# it is the default for a server facing browsers directly. Behind a buffering
+# proxy (nginx), sync is the better choice: a worker takes a request only
+# when it is free, where gthread keeps each kept-alive connection on the
+# worker that accepted it, busy or not. At 200 turns/s on SQLite, p99 37 ms
+# (sync) against 64 ms (gthread, 1 thread); on PostgreSQL sync served 193
+# turns/s against 145 (bench/README.md).
+WORKER_CLASSES = ("gthread", "sync")
 
 
 def bind_address(host: str, port: int) -> str:
@@ -71,14 +78,15 @@ def bind_address(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def server_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+def server_options(host: str, port: int, workers: int, threads: int,
+                   worker_class: str = WORKER_CLASSES[0]) -> dict[str, Any]:
     """gunicorn settings for ``chain-tutor run``."""
     return {
         "bind": bind_address(host, port),
         "workers": workers,
         # gthread keeps idle keep-alive connections in a poller rather than
-        # in a thread, even with one thread. See DEFAULT_THREADS.
-        "worker_class": "gthread",
+        # in a thread, even with one thread. See DEFAULT_THREADS and WORKER_CLASSES.
+        "worker_class": worker_class,
         "threads": threads,
         "accesslog": "-",
         # gunicorn's default line plus the time the request took (%(L)s: seconds, to the microsecond),
@@ -125,8 +133,12 @@ def load_initial_content(app: Flask) -> None:
               help="Worker processes (one per core: a turn is CPU-bound).")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1),
               help="Threads per worker (more overlap database waits but queue for the GIL).")
+@click.option("--worker-class", type=click.Choice(WORKER_CLASSES), default=WORKER_CLASSES[0],
+              show_default=True,
+              help="gunicorn worker: gthread when browsers connect directly, sync behind nginx.")
 @click.pass_obj
-def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int) -> None:
+def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
+                worker_class: str) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
     app: Flask = script_info.load_app()
     # Not @with_appcontext: the context must be gone before gunicorn forks. A
@@ -144,4 +156,4 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
         for engine in db.engines.values():
             engine.dispose()
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
-    StandaloneServer(app, server_options(host, port, workers, threads)).run()
+    StandaloneServer(app, server_options(host, port, workers, threads, worker_class)).run()

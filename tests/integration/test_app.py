@@ -261,12 +261,14 @@ def test_run_starts_gunicorn_outside_any_app_context(
         import flask
         seen["app context"] = flask.has_app_context()
         seen["app"] = self.application
+        seen["options"] = self.options
 
     monkeypatch.setattr(server.StandaloneServer, "run", record)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.sqlite3'}")
     monkeypatch.setenv("CHAIN_TUTOR_INSTANCE", str(tmp_path))
-    result = CliRunner().invoke(main, ["run", "--port", "0"])
+    result = CliRunner().invoke(main, ["run", "--port", "0", "--worker-class", "sync"])
     assert result.exit_code == 0, result.output
     assert seen["app context"] is False
+    assert seen["options"]["worker_class"] == "sync"  # type: ignore[index]
     assert isinstance(seen["app"], Flask)
     assert content_counts(f"sqlite:///{tmp_path / 'run.sqlite3'}")[0] == 1  # the database was prepared
