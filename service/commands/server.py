@@ -57,11 +57,11 @@ DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
 # gthread keeps connections alive and copes with slow clients on its own, so
 # it is the default for a server facing browsers directly. Behind a buffering
-# proxy (nginx), sync is the better choice: a worker takes a request only
-# when it is free, where gthread keeps each kept-alive connection on the
-# worker that accepted it, busy or not. At 200 turns/s on SQLite, p99 37 ms
-# (sync) against 64 ms (gthread, 1 thread); on PostgreSQL sync served 193
-# turns/s against 145 (bench/README.md).
+# proxy (nginx), sync is worth a try: a worker takes a request only when it
+# is free, where gthread keeps each kept-alive connection on the worker that
+# accepted it, busy or not. On PostgreSQL at 200 turns/s offered, sync served
+# 189-193 turns/s against 145-158; on SQLite the two were within the noise
+# between runs (p99 37-150 ms sync, 44-64 ms gthread; bench/README.md).
 WORKER_CLASSES = ("gthread", "sync")
 
 
