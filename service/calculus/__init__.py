@@ -17,4 +17,19 @@ from .misconceptions import MISCONCEPTIONS
 __all__ = [
     "ExpressionError", "sigmoid", "parse_expression", "decompose", "decompose_chain",
     "Solution", "solve", "Verdict", "check_answer", "check_step", "MISCONCEPTIONS",
+    "clear_caches",
 ]
+
+
+def clear_caches() -> None:
+    """Forget everything the core memoised: a worker meeting its first expression.
+
+    For benchmarks that time a cold call (with sympy's own ``clear_cache``);
+    the caches are bounded and never stale, so the service never needs this.
+    """
+    from . import checking, equivalence, numeric, parsing, printing
+
+    for cached in (parsing._parse_text, numeric._evaluator, printing._text_of, printing._sympy_text_of,
+                   equivalence._values_at, equivalence._expected_samples, equivalence._derivative_samples,
+                   checking._read_problem, checking._analyse):
+        cached.cache_clear()
