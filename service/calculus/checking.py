@@ -211,6 +211,20 @@ def _other_step(targets: Mapping[str, StepTarget], target: StepTarget, answer: s
     return None
 
 
+def _letters_for(target: StepTarget) -> str:
+    """What an answer to ``target`` may be written in: its link's input, or the variable.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> _letters_for(StepTarget("final", "dy/dx", x, x))
+    'x'
+    """
+    link = target.link
+    if link is None or link.input == target.variable:
+        return str(target.variable)
+    return f"{link.input} or in {target.variable}"
+
+
 def _unrecognised(problem: sp.Expr, targets: Mapping[str, StepTarget], target: StepTarget,
                   answer: sp.Expr, comparison: Comparison) -> str:
     """Feedback for a wrong answer no misconception explains."""
@@ -224,7 +238,7 @@ def _unrecognised(problem: sp.Expr, targets: Mapping[str, StepTarget], target: S
     if strangers:
         verb = "is" if len(strangers) == 1 else "are"
         return (f"Not quite: {', '.join(strangers)} {verb} not part of this step; "
-                f"write it in {target.variable}.")
+                f"write it in {_letters_for(target)}.")
     return "Not quite. " + target.hint()
 
 

@@ -229,3 +229,15 @@ def test_a_leibniz_tag_in_front_of_the_answer_is_read_past() -> None:
 def test_functions_with_a_restricted_domain(problem: str, answer: str) -> None:
     assert check_answer(problem, answer).correct
     assert not check_answer(problem, f"-({answer})").correct
+
+
+@pytest.mark.parametrize(("problem", "step", "answer", "letters"), [
+    ("sin((3x)^2)", "du/dv", "2u", "write it in v or in x."),   # a middle link: its input, or x
+    ("sin((3x)^2)", "dv/dx", "3u", "write it in x."),           # the innermost link's input is x
+    ("(2x+1)^3", "dy/du", "3w^2", "write it in u or in x."),
+])
+def test_a_stray_letter_is_named_with_the_letters_the_step_allows(
+        problem: str, step: str, answer: str, letters: str) -> None:
+    verdict = check_step(problem, step, answer)
+    assert not verdict.correct
+    assert verdict.feedback.endswith(letters)
