@@ -134,6 +134,17 @@ def _differentiate_command(text: str) -> IntentMatch | None:
     return IntentMatch(Intent.DIFFERENTIATE, expression, variable)
 
 
+# "differentiate L = (σ(wx) − y)^2": the name a learner gives the function is
+# not part of it (an equation is not an expression the parser reads).
+_FUNCTION_NAME = re.compile(r"^\s*[a-zA-Zα-ω](?:\s*\(\s*[a-zA-Z]\s*\))?\s*=\s*(?=\S)")
+
+
 def _strip_end(expression: str) -> str:
-    """The expression without trailing punctuation a sentence adds."""
-    return expression.strip().rstrip("?!.,;:").strip()
+    """The expression without the name it was given or trailing punctuation a sentence adds.
+
+    >>> _strip_end("L = (a - y)^2.")
+    '(a - y)^2'
+    >>> _strip_end("f(x) = sin(x^2)?")
+    'sin(x^2)'
+    """
+    return _FUNCTION_NAME.sub("", expression, count=1).strip().rstrip("?!.,;:").strip()

@@ -43,6 +43,10 @@ def test_intent(intent, text):
     ("d/dw (σ(wx) − y)^2", "(σ(wx) − y)^2", "w"),
     ("differentiate (σ(wx) − y)^2 with respect to w", "(σ(wx) − y)^2", "w"),
     ("can you differentiate sqrt(1-t^2) wrt t?", "sqrt(1-t^2)", "t"),
+    # the name a learner gives the function is not part of it
+    ("differentiate L = (σ(wx) − y)^2 with respect to w", "(σ(wx) − y)^2", "w"),
+    ("what is the derivative of f(x) = sin(x^2)?", "sin(x^2)", None),
+    ("d/dx y = e^(3x)", "e^(3x)", "x"),
 ])
 def test_differentiate_carries_the_expression_and_variable(text, expression, variable):
     match = recognise(text)
