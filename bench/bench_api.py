@@ -57,6 +57,7 @@ class Result:
     p99_ms: float
     cpu_ms: float = 0.0  # the server's CPU per request, where a bench measures it
     client_cpu_ms: float = 0.0  # the load generator's (this process's) CPU per request
+    server_p99_ms: float = 0.0  # p99 of the durations the server's access log gives, where read
 
 
 # What a driver calls for each request: ``call(client, n)`` on the thread's own

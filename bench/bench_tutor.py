@@ -45,6 +45,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shlex
 import tempfile
 import threading
@@ -214,11 +215,28 @@ def server_cpu_seconds(group: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def with_cpu(group: int, measure: Callable[[], Result]) -> Result:
-    """``measure()``, with the server's and the load generator's CPU ms per request filled in."""
-    before = server_cpu_seconds(group)
+# The end of an access-log line of `chain-tutor run`: the request's duration in seconds.
+_LOGGED_DURATION = re.compile(r'" (\d{3}) \S+ "[^"]*" "[^"]*" (\d+\.\d+)s$')
+
+
+def server_durations_ms(log: Path, offset: int) -> list[float]:
+    """The request durations (ms) the server logged after byte ``offset`` of its log."""
+    with open(log, "rb") as handle:
+        handle.seek(offset)
+        lines = handle.read().decode("utf-8", "replace").splitlines()
+    return [float(found.group(2)) * 1000 for line in lines if (found := _LOGGED_DURATION.search(line))]
+
+
+def with_cpu(group: int, log: Path, measure: Callable[[], Result]) -> Result:
+    """``measure()``, with the server's and the load generator's CPU ms per request filled in,
+    and the p99 of the durations in the server's access log (its own view: from the request
+    read to the answer written, without the time a request waited for a worker to take it)."""
+    before, offset = server_cpu_seconds(group), log.stat().st_size
     result = with_client_cpu(measure)
     result.cpu_ms = round((server_cpu_seconds(group) - before) * 1000 / max(1, result.requests), 2)
+    durations = sorted(server_durations_ms(log, offset))
+    if durations:
+        result.server_p99_ms = round(durations[min(len(durations) - 1, int(len(durations) * 0.99))], 2)
     return result
 
 
@@ -239,17 +257,18 @@ def bench_database(name: str, database_url: str, clients: int, duration: float, 
             # sympy and the engine fill their caches in every worker on first use: not measured.
             drive("warm-up", base, call, clients, min(3.0, duration))
             group = server.pid  # start_server made it a process group leader
+            log = Path(tmp) / "server.log"
             figures: dict[str, Result | None] = dict.fromkeys(
                 ("closed_ping", "closed_turns", "paced_ping", "paced_turns"))
             if "closed" in modes:
-                figures["closed_ping"] = with_cpu(group, lambda: drive(
+                figures["closed_ping"] = with_cpu(group, log, lambda: drive(
                     f"{name}: ping, closed loop", base, get_ping, clients, duration))
-                figures["closed_turns"] = with_cpu(group, lambda: drive(
+                figures["closed_turns"] = with_cpu(group, log, lambda: drive(
                     f"{name}: turns, closed loop", base, call, clients, duration))
             if "paced" in modes:
-                figures["paced_ping"] = with_cpu(group, lambda: paced(
+                figures["paced_ping"] = with_cpu(group, log, lambda: paced(
                     f"{name}: ping, paced {rate:.0f}/s", base, get_ping, clients, rate, duration))
-                figures["paced_turns"] = with_cpu(group, lambda: paced(
+                figures["paced_turns"] = with_cpu(group, log, lambda: paced(
                     f"{name}: turns, paced {rate:.0f}/s", base, call, clients, rate, duration))
             return Measured(rate=rate, **figures)
         finally:
@@ -305,13 +324,13 @@ def report(results: dict[str, Measured], clients: int, server_args: Sequence[str
           f"server: chain-tutor run {shlex.join(server_args) or '(defaults)'}; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'route':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server CPU ms/req':>19}"
-          f"{'client CPU ms/req':>19}")
+          f"{'client CPU ms/req':>19}{'server-side p99 ms':>20}")
     for measured in results.values():
         for r in (measured.closed_ping, measured.closed_turns, measured.paced_ping, measured.paced_turns):
             if r is None:
                 continue
             print(f"{r.route:<34}{r.per_second:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.errors:>8}"
-                  f"{r.cpu_ms:>19.2f}{r.client_cpu_ms:>19.2f}")
+                  f"{r.cpu_ms:>19.2f}{r.client_cpu_ms:>19.2f}{r.server_p99_ms:>20.2f}")
     for name, measured in results.items():
         if measured.closed_turns is not None:
             print(f"{name}: {closed_verdict(measured)}")
