@@ -42,6 +42,7 @@ from service.usecases.dashboard.filters import (
 )
 from service.usecases.upserts import upsert
 
+
 def summaries_answer(flt: DashboardFilter) -> bool:
     """Whether the all-time summaries give the filter's figures (no dates, no skill).
 
