@@ -22,6 +22,7 @@ from .guidance import give_hint
 from .lifecycle import ask_current, finish_problem, remind
 from .messages import AnswerVerdict
 from .plan import PlanStep
+from .skills import Skill
 from .state import ConversationState
 from .turn import TurnBuilder
 
@@ -115,25 +116,39 @@ def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict
 
 
 def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
-    """A tagged answer outside the plan (``y = u³``, ``outer = ...``): check, don't advance."""
+    """A tagged answer outside the plan (``y = u³``, ``outer = ...``): check, don't advance.
+
+    Naming a function (no ``/`` in the tag) is still an attempt at naming the
+    links, and is recorded as one; the plan asks every local derivative
+    itself, so a derivative outside it is only checked.
+    """
     state = turn.state
     try:
-        verdict = check_step(state.expression, answer.tag, answer.body, state.variable)
+        checked = check_step(state.expression, answer.tag, answer.body, state.variable)
     except ExpressionError as error:
         turn.say("feedback", f"I couldn't use that: {error}.")
         return
-    turn.verdict = AnswerVerdict(verdict.correct, verdict.misconception, answer.tag, verdict.feedback)
-    turn.say("feedback", verdict.feedback)
+    verdict = AnswerVerdict(checked.correct, checked.misconception, answer.tag, checked.feedback)
+    if "/" in answer.tag:
+        turn.verdict = verdict
+    else:
+        _record(turn, answer.tag, answer.body, verdict, (Skill.IDENTIFY_FUNCTIONS.value,),
+                checked.correct, hints_used=0)
+    turn.say("feedback", checked.feedback)
     remind(turn)
 
 
-def _record(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict,
-            skills: tuple[str, ...], counted_correct: bool) -> None:
-    """Record the attempt: event, BKT observation, verdict of the turn."""
+def _record(turn: TurnBuilder, step: str, body: str, verdict: AnswerVerdict,
+            skills: tuple[str, ...], counted_correct: bool, hints_used: int | None = None) -> None:
+    """Record the attempt at ``step``: event, BKT observation, verdict of the turn.
+
+    ``hints_used`` defaults to the hints taken on the open step.
+    """
     state = turn.state
+    hints = state.step_hints if hints_used is None else hints_used
     turn.emit(AttemptRecorded(
-        state.expression or "", state.variable, step.name, body, verdict.correct,
-        verdict.misconception, skills, state.step_hints, counted_correct))
+        state.expression or "", state.variable, step, body, verdict.correct,
+        verdict.misconception, skills, hints, counted_correct))
     turn.observe(skills, counted_correct)
     turn.state = state.evolve(attempts=state.attempts + 1)
     turn.verdict = verdict
@@ -160,11 +175,11 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     if step.kind == "final":
         open_steps = [s for s in state.plan.steps if s.name not in state.done]
         skills = tuple(dict.fromkeys(skill for s in (step, *open_steps) for skill in s.skills))
-        _record(turn, step, body, verdict, skills, state.step_hints == 0)
+        _record(turn, step.name, body, verdict, skills, state.step_hints == 0)
         _tell(turn, f"Correct! {step.answer}.")
         finish_problem(turn, by_learner=True)
         return
-    _record(turn, step, body, verdict, step.skills, counted)
+    _record(turn, step.name, body, verdict, step.skills, counted)
     state = turn.state
     changes: dict = {"done": state.done + (step.name,), "found": {**state.found, step.name: body}}
     if is_current:
@@ -177,7 +192,7 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
 
 def _reject(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:
     """A wrong answer: the misconception's feedback; the step stays open."""
-    _record(turn, step, body, verdict, step.skills, False)
+    _record(turn, step.name, body, verdict, step.skills, False)
     _tell(turn, verdict.feedback or "Not quite. Try again.")
     state = turn.state
     current = state.current

@@ -239,7 +239,11 @@ def test_a_tagged_answer_outside_the_plan_is_checked_without_moving_on(chat):
     turn = chat.say("y = u^3")
     assert turn.verdict.correct and turn.verdict.step == "y"
     assert chat.state.step == "u"
+    named = [event for event in turn.events if isinstance(event, AttemptRecorded)]
+    assert [(e.step, e.correct, e.skills) for e in named] == [("y", True, ("identify_functions",))]
     wrong = chat.say("outer = u^2")
     assert not wrong.verdict.correct and chat.state.step == "u"
+    assert [e.correct for e in wrong.events if isinstance(e, AttemptRecorded)] == [False]
+    assert chat.state.attempts == 2
     unknown = chat.say("q = 5")
     assert "unknown step 'q'" in texts(unknown, "feedback")[0]
