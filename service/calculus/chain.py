@@ -235,4 +235,4 @@ class _Decomposer:
         return GeneralPower(expr, self.variable, derivative, base=f, exponent=g, rewritten=rewritten)
 
 
-__all__ = ["decompose", "decompose_chain", "evaluated"]
+__all__ = ["decompose", "decompose_chain"]
