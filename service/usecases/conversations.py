@@ -34,7 +34,7 @@ from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
     ConversationRecord,
-    read_conversation,
+    read_conversation_for_turn,
     read_mastery,
     record_turn,
 )
@@ -137,7 +137,7 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 
 
 def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
-    conversation = read_conversation(session, conversation_id, for_turn=True)
+    conversation = read_conversation_for_turn(session, conversation_id)
     if conversation is None or conversation.learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     mastery = read_mastery(session, learner_id)

@@ -53,15 +53,15 @@ LEARNER_ANSWER, LEARNER_TEXT = "answer", "text"
 _conversations: sa.Table = Conversation.__table__  # type: ignore[assignment]
 _mastery: sa.Table = Mastery.__table__  # type: ignore[assignment]
 
-_READ_CONVERSATION = sa.select(
+# PostgreSQL queues a second turn of the same conversation behind the first
+# (FOR UPDATE); SQLite has no row locks (the clause is left out) and relies on
+# the version check.
+_READ_CONVERSATION_FOR_TURN = sa.select(
     _conversations.c.id, _conversations.c.learner_id, _conversations.c.course_id,
     _conversations.c.exercise_id, _conversations.c.expression, _conversations.c.variable,
     _conversations.c.state, _conversations.c.version, _conversations.c.message_count,
     _conversations.c.updated_at,
-).where(_conversations.c.id == sa.bindparam("conversation_id"))
-# PostgreSQL queues a second turn of the same conversation behind the first;
-# SQLite has no row locks (the clause is left out) and relies on the version check.
-_READ_CONVERSATION_FOR_TURN = _READ_CONVERSATION.with_for_update()
+).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update()
 
 _MOVED_COLUMNS = ("expression", "variable", "exercise_id", "state", "status", "message_count", "updated_at")
 _MOVE_CONVERSATION = (
@@ -100,10 +100,10 @@ class ConversationRecord:
                    variable="x", state={}, version=0, message_count=0, updated_at=None)
 
 
-def read_conversation(session: Session, conversation_id: str, for_turn: bool = False) -> ConversationRecord | None:
-    """The conversation's row, or ``None``; ``for_turn`` locks it until commit where the database can."""
-    statement = _READ_CONVERSATION_FOR_TURN if for_turn else _READ_CONVERSATION
-    row = session.connection().execute(statement, {"conversation_id": conversation_id}).one_or_none()
+def read_conversation_for_turn(session: Session, conversation_id: str) -> ConversationRecord | None:
+    """The conversation's row, or ``None``, locked until commit where the database can."""
+    row = session.connection().execute(_READ_CONVERSATION_FOR_TURN,
+                                       {"conversation_id": conversation_id}).one_or_none()
     return None if row is None else ConversationRecord(**row._mapping)
 
 
