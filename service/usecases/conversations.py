@@ -137,10 +137,10 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 
 
 def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
-    conversation = read_conversation_for_turn(session, conversation_id)
-    if conversation is None or conversation.learner_id != learner_id:
+    read = read_conversation_for_turn(session, conversation_id)
+    if read is None or read[0].learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
-    mastery = read_mastery(session, learner_id)
+    conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
     turn = respond(ConversationState.from_dict(conversation.state), text, context)
     replies = record_turn(session, conversation, turn, text)

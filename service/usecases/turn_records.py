@@ -15,6 +15,8 @@ cost more than the statements themselves; the statements below are built
 once, run on the session's connection (so in its transaction), and each
 table is touched by exactly one statement per turn. The conversation's
 ``version`` check that the ORM did at flush is done by the UPDATE itself.
+On PostgreSQL, where each statement is a round trip, the reads are one
+statement and the writes another (:mod:`service.usecases.postgres_turn`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.models import (
     Attempt,
     Conversation,
+    ConversationStats,
     Exercise,
     Mastery,
     Message,
@@ -40,7 +43,8 @@ from service.models import (
 from service.tutor.engine import Turn
 from service.tutor.events import AttemptRecorded, Event, MasteryChanged, ProblemSolved
 from service.tutor.mastery import DEFAULT_PARAMS
-from service.usecases.dashboard.summaries import count_attempts
+from service.usecases import postgres_turn
+from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
 from service.usecases.upserts import upsert
 
 # The events a later LMS integration delivers; the others (hints, problem
@@ -56,12 +60,17 @@ _mastery: sa.Table = Mastery.__table__  # type: ignore[assignment]
 # PostgreSQL queues a second turn of the same conversation behind the first
 # (FOR UPDATE); SQLite has no row locks (the clause is left out) and relies on
 # the version check.
-_READ_CONVERSATION_FOR_TURN = sa.select(
+_CONVERSATION_COLUMNS = (
     _conversations.c.id, _conversations.c.learner_id, _conversations.c.course_id,
     _conversations.c.exercise_id, _conversations.c.expression, _conversations.c.variable,
     _conversations.c.state, _conversations.c.version, _conversations.c.message_count,
     _conversations.c.updated_at,
-).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update()
+)
+_READ_CONVERSATION_FOR_TURN = sa.select(*_CONVERSATION_COLUMNS).where(
+    _conversations.c.id == sa.bindparam("conversation_id")).with_for_update()
+_READ_CONVERSATION_AND_MASTERY_FOR_TURN = sa.select(
+    *_CONVERSATION_COLUMNS, postgres_turn.mastery_column(_conversations.c.learner_id).label("mastery"),
+).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update(of=_conversations)
 
 _MOVED_COLUMNS = ("expression", "variable", "exercise_id", "state", "status", "message_count", "updated_at")
 _MOVE_CONVERSATION = (
@@ -71,10 +80,18 @@ _MOVE_CONVERSATION = (
     .values(version=_conversations.c.version + 1,
             **{name: sa.bindparam(f"new_{name}", type_=_conversations.c[name].type) for name in _MOVED_COLUMNS})
 )
-_INSERT_CONVERSATION = sa.insert(_conversations)
+_INSERT_CONVERSATION = sa.insert(_conversations).values(
+    id=sa.bindparam("conversation_id"), learner_id=sa.bindparam("conversation_learner_id"),
+    course_id=sa.bindparam("conversation_course_id"), version=1,
+    created_at=sa.bindparam("new_updated_at", type_=_conversations.c.created_at.type),
+    **{name: sa.bindparam(f"new_{name}", type_=_conversations.c[name].type) for name in _MOVED_COLUMNS})
+# The same two as CTEs of PostgreSQL's one write statement, which counts the rows they return.
+_INSERT_CONVERSATION_RETURNING = _INSERT_CONVERSATION.returning(_conversations.c.id)
+_MOVE_CONVERSATION_RETURNING = _MOVE_CONVERSATION.returning(_conversations.c.id)
 _INSERT_MESSAGES = sa.insert(Message.__table__)
 _INSERT_ATTEMPTS = sa.insert(Attempt.__table__)
 _INSERT_OUTBOX = sa.insert(OutboxEvent.__table__)
+_STATS: sa.Table = ConversationStats.__table__  # type: ignore[assignment]
 _READ_MASTERY = sa.select(_mastery.c.skill, _mastery.c.probability).where(
     _mastery.c.learner_id == sa.bindparam("learner_id"))
 
@@ -100,11 +117,24 @@ class ConversationRecord:
                    variable="x", state={}, version=0, message_count=0, updated_at=None)
 
 
-def read_conversation_for_turn(session: Session, conversation_id: str) -> ConversationRecord | None:
-    """The conversation's row, or ``None``, locked until commit where the database can."""
-    row = session.connection().execute(_READ_CONVERSATION_FOR_TURN,
-                                       {"conversation_id": conversation_id}).one_or_none()
-    return None if row is None else ConversationRecord(**row._mapping)
+def read_conversation_for_turn(session: Session, conversation_id: str
+                               ) -> tuple[ConversationRecord, dict[str, float]] | None:
+    """The conversation's row, locked until commit where the database can, and its learner's mastery.
+
+    ``None`` when there is no such conversation.
+    """
+    connection = session.connection()
+    params = {"conversation_id": conversation_id}
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_READ_CONVERSATION_AND_MASTERY_FOR_TURN, params).one_or_none()
+        if row is None:
+            return None
+        *columns, mastery = row
+        return ConversationRecord(*columns), dict(mastery or {})
+    row = connection.execute(_READ_CONVERSATION_FOR_TURN, params).one_or_none()
+    if row is None:
+        return None
+    return ConversationRecord(*row), read_mastery(session, row.learner_id)
 
 
 def read_mastery(session: Session, learner_id: str) -> dict[str, float]:
@@ -126,19 +156,47 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
     """
     connection = session.connection()
     now = utcnow()  # one timestamp for the turn: its rows were written together
-    rows = _messages(conversation, turn, text, now)
+    messages = _messages(conversation, turn, text, now)
     exercise_id = _exercise_id(session, conversation, turn)
-    _save_conversation(connection, conversation, turn, exercise_id, len(rows), now)
     latency_ms = _milliseconds_between(conversation.updated_at, now)
-    attempts = [_attempt(conversation, exercise_id, event, latency_ms)
+    attempts = [_attempt(conversation, exercise_id, event, latency_ms, now)
                 for event in turn.events if isinstance(event, AttemptRecorded)]
-    outbox = [_outbox(conversation, event, now) for event in turn.events if type(event) in OUTBOX_EVENTS]
-    for statement, values in ((_INSERT_MESSAGES, rows), (_INSERT_ATTEMPTS, attempts), (_INSERT_OUTBOX, outbox)):
-        if values:
-            connection.execute(statement, values)
-    count_attempts(session, attempts)  # the dashboards' per-conversation sums
-    _save_mastery(connection, conversation.learner_id, turn, now)
-    return [row for row in rows if row["role"] == "tutor"]
+    rows = {
+        "messages": messages,
+        "attempts": attempts,
+        "outbox": [_outbox(conversation, event, now) for event in turn.events if type(event) in OUTBOX_EVENTS],
+        "stats": stats_rows(attempts),  # the dashboards' per-conversation sums
+        "mastery": _mastery_rows(conversation.learner_id, turn, now),
+    }
+    values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
+    if connection.dialect.name == "postgresql":
+        statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
+        written = postgres_turn.write_turn(connection, statement, values, rows)
+    else:
+        written = _write_each(connection, conversation, values, rows)
+    if written != 1:
+        raise StaleDataError(f"conversation {conversation.id} moved on since version {conversation.version}")
+    return [row for row in messages if row["role"] == "tutor"]
+
+
+def _write_each(connection: sa.Connection, conversation: ConversationRecord, values: dict[str, Any],
+                rows: dict[str, list[dict[str, Any]]]) -> int:
+    """One statement per table; how many conversation rows were written (0: its version moved on)."""
+    written = connection.execute(_MOVE_CONVERSATION if conversation.version else _INSERT_CONVERSATION,
+                                 values).rowcount
+    if written != 1:
+        return written  # moved on since it was read: the turn is redone, nothing more to write
+    dialect = connection.dialect.name
+    statements = {
+        "messages": _INSERT_MESSAGES, "attempts": _INSERT_ATTEMPTS, "outbox": _INSERT_OUTBOX,
+        "stats": upsert(dialect, _STATS, ("conversation_id",), add=CONVERSATION_STATS_COLUMNS),
+        "mastery": upsert(dialect, _mastery, ("learner_id", "skill"), add=("attempts",),
+                          replace=("probability", "updated_at")),
+    }
+    for name, statement in statements.items():
+        if rows[name]:
+            connection.execute(statement, rows[name])
+    return written
 
 
 def _messages(conversation: ConversationRecord, turn: Turn, text: str | None,
@@ -162,9 +220,9 @@ def _maths(shaped: dict[str, Any]) -> dict[str, Any]:
     return {key: shaped[key] for key in ("latex", "mathml", "derivative") if key in shaped}
 
 
-def _save_conversation(connection: sa.Connection, conversation: ConversationRecord, turn: Turn,
-                       exercise_id: int | None, new_messages: int, now: datetime) -> None:
-    """Insert the new conversation, or move it on if nobody else did since it was read."""
+def _conversation_values(conversation: ConversationRecord, turn: Turn, exercise_id: int | None,
+                         new_messages: int, now: datetime) -> dict[str, Any]:
+    """The parameters of :data:`_INSERT_CONVERSATION` and :data:`_MOVE_CONVERSATION` for this turn."""
     state = turn.state
     moved = {
         "expression": state.expression if state.expression is not None else conversation.expression,
@@ -173,16 +231,9 @@ def _save_conversation(connection: sa.Connection, conversation: ConversationReco
         "status": "solved" if state.solved else "active",
         "message_count": conversation.message_count + new_messages, "updated_at": now,
     }
-    if conversation.version == 0:
-        connection.execute(_INSERT_CONVERSATION, {
-            "id": conversation.id, "learner_id": conversation.learner_id,
-            "course_id": conversation.course_id, "version": 1, "created_at": now, **moved})
-        return
-    result = connection.execute(_MOVE_CONVERSATION, {
-        "conversation_id": conversation.id, "read_version": conversation.version,
-        **{f"new_{name}": value for name, value in moved.items()}})
-    if result.rowcount != 1:
-        raise StaleDataError(f"conversation {conversation.id} moved on since version {conversation.version}")
+    return {"conversation_id": conversation.id, "read_version": conversation.version,
+            "conversation_learner_id": conversation.learner_id, "conversation_course_id": conversation.course_id,
+            **{f"new_{name}": value for name, value in moved.items()}}
 
 
 def _exercise_id(session: Session, conversation: ConversationRecord, turn: Turn) -> int | None:
@@ -196,13 +247,13 @@ def _exercise_id(session: Session, conversation: ConversationRecord, turn: Turn)
 
 
 def _attempt(conversation: ConversationRecord, exercise_id: int | None, event: AttemptRecorded,
-             latency_ms: int | None) -> dict[str, Any]:
+             latency_ms: int | None, now: datetime) -> dict[str, Any]:
     return {
         "learner_id": conversation.learner_id, "conversation_id": conversation.id,
         "exercise_id": exercise_id, "course_id": conversation.course_id,
         "step": event.step, "answer": event.answer, "correct": event.correct,
         "misconception": event.misconception, "skill": event.skill, "latency_ms": latency_ms,
-        "hints_used": event.hints_used,
+        "hints_used": event.hints_used, "created_at": now,
     }
 
 
@@ -213,13 +264,13 @@ def _outbox(conversation: ConversationRecord, event: Event, now: datetime) -> di
             "created_at": now}
 
 
-def _save_mastery(connection: sa.Connection, learner_id: str, turn: Turn, now: datetime) -> None:
-    """Upsert the mastery rows the turn touched: moved probabilities, counted attempts.
+def _mastery_rows(learner_id: str, turn: Turn, now: datetime) -> list[dict[str, Any]]:
+    """The mastery rows the turn touched: moved probabilities, counted attempts.
 
-    One statement for all of them. Attempts are added in the database, so
-    two turns of one learner (in two conversations) both count; the
-    probability is the engine's, computed from the value read at the start
-    of the turn, and the later turn's value stands.
+    They are upserted, all in one statement. Attempts are added in the
+    database, so two turns of one learner (in two conversations) both
+    count; the probability is the engine's, computed from the value read at
+    the start of the turn, and the later turn's value stands.
     """
     practised: dict[str, int] = {}
     for event in turn.events:
@@ -227,13 +278,9 @@ def _save_mastery(connection: sa.Connection, learner_id: str, turn: Turn, now: d
             for skill in dict.fromkeys(event.skills):
                 practised[skill] = practised.get(skill, 0) + 1
     moved = {event.skill for event in turn.events if isinstance(event, MasteryChanged)}
-    rows = [{"learner_id": learner_id, "skill": skill, "attempts": practised.get(skill, 0),
+    return [{"learner_id": learner_id, "skill": skill, "attempts": practised.get(skill, 0),
              "probability": turn.mastery.get(skill, DEFAULT_PARAMS.p_init), "updated_at": now}
             for skill in sorted(moved | set(practised))]
-    if rows:
-        statement = upsert(connection.dialect.name, _mastery, ("learner_id", "skill"),
-                           add=("attempts",), replace=("probability", "updated_at"))
-        connection.execute(statement, rows)
 
 
 def _milliseconds_between(earlier: datetime | None, later: datetime) -> int | None:

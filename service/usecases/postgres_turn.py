@@ -1,0 +1,116 @@
+"""PostgreSQL: a turn's writes in one statement, its reads in another.
+
+On PostgreSQL every statement is a round trip to the server: the turn's
+eight statements cost more in network waits, parsing and protocol work (on
+both sides) than in writing rows. So on PostgreSQL a turn reads its
+conversation and the learner's mastery in one ``SELECT`` and writes all its
+rows in one statement of data-modifying CTEs::
+
+    WITH conversation_written AS (UPDATE conversations ... RETURNING id),
+         messages_written AS (INSERT INTO messages ... SELECT ... FROM jsonb_to_recordset(:messages)),
+         ... attempts, outbox, the dashboards' sums, mastery (upserts) ...
+    SELECT count(*) FROM conversation_written
+
+Each table's rows travel as one JSON array parameter, unpacked by
+``jsonb_to_recordset`` with the table's own column types, so the statement's
+text is the same for any number of rows and is built (and its plan
+prepared by psycopg) once. An empty array writes nothing. The statement
+still runs in the turn's transaction, after the ``FOR UPDATE`` read, and
+the caller commits; ``count(*)`` is the conversation's rowcount for the
+version check, and the other rows are written only when it is 1.
+
+SQLite runs in the process (a statement costs microseconds and has no
+data-modifying CTEs), so it keeps one plain statement per table
+(:mod:`service.usecases.turn_records`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from service.models import Attempt, ConversationStats, Mastery, Message, OutboxEvent
+from service.usecases.upserts import upsert
+
+# The rows a turn writes besides its conversation's, by the name of the
+# parameter that carries them: (table, key columns of an upsert or None for
+# a plain insert, columns the upsert adds to, columns it overwrites).
+_ROW_TABLES: dict[str, tuple[sa.Table, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]] = {
+    "messages": (Message.__table__, None, (), ()),  # type: ignore[dict-item]
+    "attempts": (Attempt.__table__, None, (), ()),  # type: ignore[dict-item]
+    "outbox": (OutboxEvent.__table__, None, (), ()),  # type: ignore[dict-item]
+    "stats": (ConversationStats.__table__, ("conversation_id",),  # type: ignore[dict-item]
+              ("attempts", "correct", "hints_used", "latency_ms", "timed_attempts"), ()),
+    "mastery": (Mastery.__table__, ("learner_id", "skill"),  # type: ignore[dict-item]
+                ("attempts",), ("probability", "updated_at")),
+}
+
+
+def write_turn(connection: sa.Connection, conversation: sa.Executable, conversation_values: Mapping[str, Any],
+               rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> int:
+    """Run ``conversation`` (a prebuilt INSERT or UPDATE with ``RETURNING``) and write ``rows``.
+
+    ``rows`` maps each name of :data:`_ROW_TABLES` to that table's rows as
+    dicts of column values (every row of a table with the same columns).
+    Returns how many conversation rows were written: 0 when its version
+    check failed.
+    """
+    columns = {name: _columns(table_rows) for name, table_rows in rows.items()}
+    statement = _statement(conversation, tuple(sorted((name, cols) for name, cols in columns.items())))
+    params = dict(conversation_values)
+    params.update({f"{name}_rows": [_jsonable(row) for row in table_rows] for name, table_rows in rows.items()})
+    return connection.execute(statement, params).scalar_one()
+
+
+def _columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(rows[0]) if rows else ()
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(conversation: sa.Executable, tables: tuple[tuple[str, tuple[str, ...]], ...]) -> sa.Select:
+    """The turn's statement for the tables that have rows, by their columns (a handful of shapes)."""
+    written = conversation.cte("conversation_written")  # type: ignore[attr-defined]
+    ctes = [_insert_rows(name, columns, written).cte(f"{name}_written") for name, columns in tables if columns]
+    return sa.select(sa.func.count()).select_from(written).add_cte(*ctes)
+
+
+def _insert_rows(name: str, columns: tuple[str, ...], written: sa.CTE) -> sa.Insert:
+    """INSERT (or upsert) into ``name``'s table the rows of the JSON parameter ``{name}_rows``.
+
+    Only if the conversation's row was ``written``: a turn computed on a
+    stale read writes nothing at all.
+    """
+    table, keys, add, replace = _ROW_TABLES[name]
+    rows = (
+        sa.func.jsonb_to_recordset(sa.bindparam(f"{name}_rows", type_=postgresql.JSONB))
+        .table_valued(*(sa.column(column, table.c[column].type) for column in columns))
+        .render_derived(with_types=True)
+    )
+    insert = postgresql.insert(table) if keys is None else upsert("postgresql", table, keys, add, replace)
+    # Columns a turn leaves out take their server defaults (no Python-side ones in a CTE).
+    return insert.from_select(list(columns), sa.select(*rows.c).where(sa.exists(written.select())),
+                              include_defaults=False)  # type: ignore[union-attr]
+
+
+def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
+    # Timestamps travel as ISO 8601 text; jsonb_to_recordset reads them back as timestamptz.
+    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in row.items()}
+
+
+def mastery_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The learner's mastery as one JSON object ``{skill: probability}`` (NULL for none yet).
+
+    Added to the conversation's ``SELECT ... FOR UPDATE`` so that a turn
+    reads both in one round trip.
+    """
+    mastery: sa.Table = Mastery.__table__  # type: ignore[assignment]
+    return (
+        sa.select(sa.func.jsonb_object_agg(mastery.c.skill, mastery.c.probability, type_=postgresql.JSONB))
+        .where(mastery.c.learner_id == learner_id)
+        .scalar_subquery()
+    )
