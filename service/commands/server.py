@@ -55,14 +55,22 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
 # worker.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
-# gthread keeps connections alive and copes with slow clients on its own, so
-# it is the default for a server facing browsers directly. Behind a buffering
-# proxy (nginx), sync is worth a try: a worker takes a request only when it
-# is free, where gthread keeps each kept-alive connection on the worker that
-# accepted it, busy or not. On PostgreSQL at 200 turns/s offered, sync served
-# 189-193 turns/s against 145-158; on SQLite the two were within the noise
-# between runs (p99 37-150 ms sync, 44-64 ms gthread; bench/README.md).
-WORKER_CLASSES = ("gthread", "sync")
+# gunicorn worker classes by the names `chain-tutor run --worker-class` takes.
+# A threaded worker keeps connections alive and waits for slow clients in a
+# poller, so it is the default for a server facing browsers directly. "fair"
+# (service.commands.fair_worker) is gunicorn's gthread made to share one queue
+# between the workers: plain gthread pins each kept-alive connection to the
+# worker that accepted it, busy or not (16 learners split 12 to 4, the twelve
+# waiting 3x as long), and gives a silent new connection a worker's only
+# thread for 5 s (two stalled the server). sync takes a request only when
+# free, but a silent connection blocks it for its whole 30 s timeout: only
+# behind a buffering proxy (nginx).
+WORKER_CLASSES = {
+    "fair": "service.commands.fair_worker.FairThreadWorker",
+    "gthread": "gthread",
+    "sync": "sync",
+}
+DEFAULT_WORKER_CLASS = "fair"
 
 
 def bind_address(host: str, port: int) -> str:
@@ -79,14 +87,14 @@ def bind_address(host: str, port: int) -> str:
 
 
 def server_options(host: str, port: int, workers: int, threads: int,
-                   worker_class: str = WORKER_CLASSES[0]) -> dict[str, Any]:
+                   worker_class: str = DEFAULT_WORKER_CLASS) -> dict[str, Any]:
     """gunicorn settings for ``chain-tutor run``."""
     return {
         "bind": bind_address(host, port),
         "workers": workers,
         # gthread keeps idle keep-alive connections in a poller rather than
         # in a thread, even with one thread. See DEFAULT_THREADS and WORKER_CLASSES.
-        "worker_class": worker_class,
+        "worker_class": WORKER_CLASSES[worker_class],
         "threads": threads,
         "accesslog": "-",
         # gunicorn's default line plus the time the request took (%(L)s: seconds, to the microsecond),
@@ -133,9 +141,10 @@ def load_initial_content(app: Flask) -> None:
               help="Worker processes (one per core: a turn is CPU-bound).")
 @click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1),
               help="Threads per worker (more overlap database waits but queue for the GIL).")
-@click.option("--worker-class", type=click.Choice(WORKER_CLASSES), default=WORKER_CLASSES[0],
+@click.option("--worker-class", type=click.Choice(list(WORKER_CLASSES)), default=DEFAULT_WORKER_CLASS,
               show_default=True,
-              help="gunicorn worker: gthread when browsers connect directly, sync behind nginx.")
+              help="gunicorn worker: fair (threaded, new connections to free workers), "
+                   "gthread (gunicorn's own), or sync (behind nginx).")
 @click.pass_obj
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
                 worker_class: str) -> None:
