@@ -86,6 +86,9 @@ def test_a_message_turn_on_postgresql_is_one_read_and_one_write(app: Flask) -> N
     assert len(run) == 2, run
     assert run[0].startswith("SELECT") and "FOR UPDATE OF conversations" in run[0]
     assert run[1].startswith("WITH") and "INSERT INTO attempts" in run[1] and "UPDATE conversations" in run[1]
+    # psycopg keeps a statement's parsed form only up to 4096 characters; this
+    # one, writing to every table, is the longest a turn sends.
+    assert len(run[1]) <= 4096
 
 
 def test_a_turn_computed_on_a_stale_read_writes_nothing(app: Flask) -> None:
