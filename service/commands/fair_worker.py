@@ -12,12 +12,15 @@ of new connections on the shared listening socket:
 
 - a worker listens only while one of its threads is free, so a waiting
   connection goes to the first worker to come free;
-- when requests are already waiting behind the one it is answering, the
-  worker answers it with ``Connection: close``: that client's next request
-  joins the shared queue instead of this worker's own;
-- a new connection waits for its request in the worker's poller, not in a
-  thread (gunicorn's gthread gives it a thread for up to 5 s first, which a
-  browser's speculative connection, opened and left silent, would hold).
+- when requests wait, behind the one it is answering or in the shared
+  queue, the worker answers with ``Connection: close``: that client's next
+  request joins the end of the shared queue instead of jumping it on a
+  kept-alive connection (under full load every request goes through the
+  one queue, first come first served, as with the ``sync`` worker);
+- a new connection whose request has not arrived yet waits for it in the
+  worker's poller, not in a thread (gunicorn's gthread gives it a thread for
+  up to 5 s, which a browser's speculative connection, opened and left
+  silent, holds: two of them stalled both workers).
 
 With little load nothing waits, and connections stay alive as with gthread.
 It relies on gunicorn's ``ThreadWorker`` internals (``enqueue_req``,
@@ -29,6 +32,7 @@ its pending connections), all used on the worker's main thread except
 from __future__ import annotations
 
 import errno
+import select
 import selectors
 import socket
 import time
@@ -54,14 +58,16 @@ class FairThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is untyp
 
     @property
     def max_keepalived(self) -> int:
-        """How many idle connections may be kept; 0 (close this one) while requests wait.
+        """How many idle connections may be kept; 0 (close this one) while others wait.
 
         gunicorn reads it in the request's thread just before answering:
         with ``len(keepalived_conns) >= max_keepalived`` the answer carries
         ``Connection: close``, so the client knows not to send another
         request on it.
         """
-        return 0 if self.in_flight > self.cfg.threads else self._max_keepalived
+        if self.in_flight > self.cfg.threads or _readable(self.sockets):
+            return 0
+        return self._max_keepalived
 
     @max_keepalived.setter
     def max_keepalived(self, value: int) -> None:
@@ -75,7 +81,14 @@ class FairThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is untyp
                 return
             raise
         self.nr_conns += 1
-        self._wait_for_request(TConn(self.cfg, client, address, listener.getsockname()))
+        conn = TConn(self.cfg, client, address, listener.getsockname())  # leaves the socket non-blocking
+        if _request_arrived(client):
+            # The usual case under load: the client wrote its request while the
+            # connection waited to be accepted. No need for a round in the poller.
+            conn.data_ready = True
+            self.enqueue_req(conn)
+        else:
+            self._wait_for_request(conn)
 
     def _wait_for_request(self, conn: TConn) -> None:
         # As gthread does with a connection whose request is slow to come
@@ -102,3 +115,20 @@ class FairThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is untyp
 
     def _listen_if_free(self) -> None:
         self.set_accept_enabled(self.nr_conns < self.worker_connections)
+
+
+def _readable(listeners: list[Any]) -> bool:
+    """Whether connections wait to be accepted on any of the shared listening sockets."""
+    ready, _, _ = select.select(listeners, [], [], 0)
+    return bool(ready)
+
+
+def _request_arrived(sock: socket.socket) -> bool:
+    """Whether a non-blocking socket has bytes to read (or an error for the thread to meet)."""
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return False
+    except OSError:
+        pass  # reset: the thread reading the request sees it and closes the connection
+    return True

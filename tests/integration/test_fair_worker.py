@@ -89,12 +89,20 @@ def test_a_worker_listens_only_while_its_thread_is_free(
     conn.close.assert_called_once()
 
 
-def test_an_answer_closes_its_connection_while_other_requests_wait(worker: FairThreadWorker) -> None:
+def test_an_answer_closes_its_connection_while_other_requests_wait(
+        worker: FairThreadWorker, listener: socket.socket) -> None:
     kept = worker.cfg.worker_connections - worker.cfg.threads
     worker.in_flight = 1  # the request being answered, nothing behind it
     assert worker.max_keepalived == kept
     worker.in_flight = 2  # another one waits for this worker's thread
     assert worker.max_keepalived == 0  # gunicorn then answers with "Connection: close"
+
+    worker.in_flight = 1
+    with socket.create_connection(listener.getsockname()):
+        time.sleep(0.05)
+        # A connection waits in the queue the workers share: this client
+        # joins the end of it rather than staying ahead on its own connection.
+        assert worker.max_keepalived == 0
 
 
 def test_a_new_connection_waits_for_its_request_in_the_poller(
@@ -115,6 +123,23 @@ def test_a_new_connection_waits_for_its_request_in_the_poller(
         while not handled and time.monotonic() < deadline:
             time.sleep(0.01)
         assert handled == [conn] and conn.data_ready
+        conn.close()
+
+
+def test_a_connection_whose_request_is_there_goes_straight_to_a_thread(
+        worker: FairThreadWorker, listener: socket.socket) -> None:
+    handled: list[Any] = []
+    worker.handle = lambda conn: handled.append(conn) or False  # type: ignore[method-assign]
+    with socket.create_connection(listener.getsockname()) as client:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.05)
+        worker.accept(listener)
+        assert worker.in_flight == 1 and not worker.pending_conns
+        deadline = time.monotonic() + 5
+        while not handled and time.monotonic() < deadline:
+            time.sleep(0.01)
+        [conn] = handled
+        assert conn.data_ready
         conn.close()
 
 
