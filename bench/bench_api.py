@@ -58,6 +58,9 @@ class Result:
     cpu_ms: float = 0.0  # the server's CPU per request, where a bench measures it
     client_cpu_ms: float = 0.0  # the load generator's (this process's) CPU per request
     server_p99_ms: float = 0.0  # p99 of the durations the server's access log gives, where read
+    # The median latency of the slowest client: a client pinned behind a busy
+    # worker shows here even when it made too few requests to move the p99.
+    worst_client_p50_ms: float = 0.0
 
 
 # What a driver calls for each request: ``call(client, n)`` on the thread's own
@@ -120,6 +123,7 @@ def drive(name: str, base: str, call: Call, clients: int, duration: float) -> Re
     numbers its calls ``index, index + clients, ...``.
     """
     latencies: list[float] = []
+    medians: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop_at = time.monotonic() + duration
@@ -138,22 +142,28 @@ def drive(name: str, base: str, call: Call, clients: int, duration: float) -> Re
                 counter += clients
         with lock:
             latencies.extend(mine)
+            medians.append(statistics.median(mine) if mine else duration)
             errors += failed
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(load, range(clients)))
-    return summarise(name, latencies, errors, time.monotonic() - started)
+    return summarise(name, latencies, errors, time.monotonic() - started, medians)
 
 
-def summarise(name: str, latencies: list[float], errors: int, elapsed: float) -> Result:
-    """The :class:`Result` of ``latencies`` (seconds) measured over ``elapsed`` seconds."""
+def summarise(name: str, latencies: list[float], errors: int, elapsed: float,
+              client_medians: Sequence[float] = ()) -> Result:
+    """The :class:`Result` of ``latencies`` (seconds) measured over ``elapsed`` seconds.
+
+    ``client_medians``: each client's median latency (seconds), for the slowest one's.
+    """
     ordered = sorted(latencies)
     return Result(
         route=name, requests=len(ordered), errors=errors, seconds=round(elapsed, 2),
         per_second=round(len(ordered) / elapsed, 1),
         p50_ms=round(statistics.median(ordered) * 1000, 2),
         p99_ms=round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+        worst_client_p50_ms=round(max(client_medians, default=0.0) * 1000, 2),
     )
 
 

@@ -47,6 +47,7 @@ import os
 import random
 import re
 import shlex
+import statistics
 import tempfile
 import threading
 import time
@@ -170,6 +171,7 @@ def paced(name: str, base: str, call: Call, clients: int, rate: float, duration:
     """
     plan = schedule(clients, rate, duration)
     latencies: list[float] = []
+    medians: list[float] = []
     errors = 0
     lock = threading.Lock()
     started = time.perf_counter() + 0.05  # every thread is up before the first send
@@ -188,12 +190,13 @@ def paced(name: str, base: str, call: Call, clients: int, rate: float, duration:
                 failed += response.status_code >= 400
         with lock:
             latencies.extend(mine)
+            medians.append(statistics.median(mine) if mine else duration)
             errors += failed
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(load, range(clients)))
     elapsed = max(duration, time.perf_counter() - started)
-    return summarise(name, latencies, errors, elapsed)
+    return summarise(name, latencies, errors, elapsed, medians)
 
 
 def server_cpu_seconds(group: int) -> float:
@@ -324,13 +327,13 @@ def report(results: dict[str, Measured], clients: int, server_args: Sequence[str
           f"server: chain-tutor run {shlex.join(server_args) or '(defaults)'}; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'route':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server CPU ms/req':>19}"
-          f"{'client CPU ms/req':>19}{'server-side p99 ms':>20}")
+          f"{'client CPU ms/req':>19}{'server-side p99 ms':>20}{'slowest learner p50':>21}")
     for measured in results.values():
         for r in (measured.closed_ping, measured.closed_turns, measured.paced_ping, measured.paced_turns):
             if r is None:
                 continue
             print(f"{r.route:<34}{r.per_second:>9.1f}{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.errors:>8}"
-                  f"{r.cpu_ms:>19.2f}{r.client_cpu_ms:>19.2f}{r.server_p99_ms:>20.2f}")
+                  f"{r.cpu_ms:>19.2f}{r.client_cpu_ms:>19.2f}{r.server_p99_ms:>20.2f}{r.worst_client_p50_ms:>21.2f}")
     for name, measured in results.items():
         if measured.closed_turns is not None:
             print(f"{name}: {closed_verdict(measured)}")
