@@ -34,34 +34,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from service.models import Attempt, ConversationStats, Mastery, Message, OutboxEvent
+from service.models import Mastery
 from service.usecases.upserts import upsert
 
-# The rows a turn writes besides its conversation's, by the name of the
-# parameter that carries them: (table, key columns of an upsert or None for
-# a plain insert, columns the upsert adds to, columns it overwrites).
-_ROW_TABLES: dict[str, tuple[sa.Table, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]] = {
-    "messages": (Message.__table__, None, (), ()),  # type: ignore[dict-item]
-    "attempts": (Attempt.__table__, None, (), ()),  # type: ignore[dict-item]
-    "outbox": (OutboxEvent.__table__, None, (), ()),  # type: ignore[dict-item]
-    "stats": (ConversationStats.__table__, ("conversation_id",),  # type: ignore[dict-item]
-              ("attempts", "correct", "hints_used", "latency_ms", "timed_attempts"), ()),
-    "mastery": (Mastery.__table__, ("learner_id", "skill"),  # type: ignore[dict-item]
-                ("attempts",), ("probability", "updated_at")),
-}
+# How a table takes a turn's rows: its key columns for an upsert (None: a
+# plain insert), the columns an upsert adds to and the ones it overwrites.
+RowTable = tuple[sa.Table, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
 
 
 def write_turn(connection: sa.Connection, conversation: sa.Executable, conversation_values: Mapping[str, Any],
-               rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> int:
+               tables: Mapping[str, RowTable], rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> int:
     """Run ``conversation`` (a prebuilt INSERT or UPDATE with ``RETURNING``) and write ``rows``.
 
-    ``rows`` maps each name of :data:`_ROW_TABLES` to that table's rows as
-    dicts of column values (every row of a table with the same columns).
-    Returns how many conversation rows were written: 0 when its version
-    check failed.
+    ``rows`` maps each name of ``tables`` to that table's rows as dicts of
+    column values (every row of a table with the same columns). Returns how
+    many conversation rows were written: 0 when its version check failed.
     """
-    columns = {name: _columns(table_rows) for name, table_rows in rows.items()}
-    statement = _statement(conversation, tuple(sorted((name, cols) for name, cols in columns.items())))
+    shapes = tuple(sorted((name, _columns(table_rows), tables[name]) for name, table_rows in rows.items()))
+    statement = _statement(conversation, shapes)
     params = dict(conversation_values)
     params.update({f"{name}_rows": [_jsonable(row) for row in table_rows] for name, table_rows in rows.items()})
     return connection.execute(statement, params).scalar_one()
@@ -72,20 +62,22 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def _statement(conversation: sa.Executable, tables: tuple[tuple[str, tuple[str, ...]], ...]) -> sa.Select:
+def _statement(conversation: sa.Executable,
+               shapes: tuple[tuple[str, tuple[str, ...], RowTable], ...]) -> sa.Select:
     """The turn's statement for the tables that have rows, by their columns (a handful of shapes)."""
     written = conversation.cte("conversation_written")  # type: ignore[attr-defined]
-    ctes = [_insert_rows(name, columns, written).cte(f"{name}_written") for name, columns in tables if columns]
+    ctes = [_insert_rows(name, columns, table, written).cte(f"{name}_written")
+            for name, columns, table in shapes if columns]
     return sa.select(sa.func.count()).select_from(written).add_cte(*ctes)
 
 
-def _insert_rows(name: str, columns: tuple[str, ...], written: sa.CTE) -> sa.Insert:
+def _insert_rows(name: str, columns: tuple[str, ...], row_table: RowTable, written: sa.CTE) -> sa.Insert:
     """INSERT (or upsert) into ``name``'s table the rows of the JSON parameter ``{name}_rows``.
 
     Only if the conversation's row was ``written``: a turn computed on a
     stale read writes nothing at all.
     """
-    table, keys, add, replace = _ROW_TABLES[name]
+    table, keys, add, replace = row_table
     rows = (
         sa.func.jsonb_to_recordset(sa.bindparam(f"{name}_rows", type_=postgresql.JSONB))
         .table_valued(*(sa.column(column, table.c[column].type) for column in columns))

@@ -21,6 +21,7 @@ statement and the writes another (:mod:`service.usecases.postgres_turn`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,10 +89,15 @@ _INSERT_CONVERSATION = sa.insert(_conversations).values(
 # The same two as CTEs of PostgreSQL's one write statement, which counts the rows they return.
 _INSERT_CONVERSATION_RETURNING = _INSERT_CONVERSATION.returning(_conversations.c.id)
 _MOVE_CONVERSATION_RETURNING = _MOVE_CONVERSATION.returning(_conversations.c.id)
-_INSERT_MESSAGES = sa.insert(Message.__table__)
-_INSERT_ATTEMPTS = sa.insert(Attempt.__table__)
-_INSERT_OUTBOX = sa.insert(OutboxEvent.__table__)
-_STATS: sa.Table = ConversationStats.__table__  # type: ignore[assignment]
+# Every table a turn writes to besides conversations, by the name of its rows
+# in record_turn (see postgres_turn.RowTable).
+ROW_TABLES: dict[str, postgres_turn.RowTable] = {
+    "messages": (Message.__table__, None, (), ()),  # type: ignore[dict-item]
+    "attempts": (Attempt.__table__, None, (), ()),  # type: ignore[dict-item]
+    "outbox": (OutboxEvent.__table__, None, (), ()),  # type: ignore[dict-item]
+    "stats": (ConversationStats.__table__, ("conversation_id",), CONVERSATION_STATS_COLUMNS, ()),  # type: ignore[dict-item]
+    "mastery": (_mastery, ("learner_id", "skill"), ("attempts",), ("probability", "updated_at")),
+}
 _READ_MASTERY = sa.select(_mastery.c.skill, _mastery.c.probability).where(
     _mastery.c.learner_id == sa.bindparam("learner_id"))
 
@@ -171,7 +177,7 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     if connection.dialect.name == "postgresql":
         statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
-        written = postgres_turn.write_turn(connection, statement, values, rows)
+        written = postgres_turn.write_turn(connection, statement, values, ROW_TABLES, rows)
     else:
         written = _write_each(connection, conversation, values, rows)
     if written != 1:
@@ -186,17 +192,17 @@ def _write_each(connection: sa.Connection, conversation: ConversationRecord, val
                                  values).rowcount
     if written != 1:
         return written  # moved on since it was read: the turn is redone, nothing more to write
-    dialect = connection.dialect.name
-    statements = {
-        "messages": _INSERT_MESSAGES, "attempts": _INSERT_ATTEMPTS, "outbox": _INSERT_OUTBOX,
-        "stats": upsert(dialect, _STATS, ("conversation_id",), add=CONVERSATION_STATS_COLUMNS),
-        "mastery": upsert(dialect, _mastery, ("learner_id", "skill"), add=("attempts",),
-                          replace=("probability", "updated_at")),
-    }
-    for name, statement in statements.items():
-        if rows[name]:
-            connection.execute(statement, rows[name])
+    for name, table_rows in rows.items():
+        if table_rows:
+            connection.execute(_rows_statement(connection.dialect.name, name), table_rows)
     return written
+
+
+@functools.cache
+def _rows_statement(dialect: str, name: str) -> sa.Executable:
+    """The INSERT or upsert of :data:`ROW_TABLES` ``name``, built once per database."""
+    table, keys, add, replace = ROW_TABLES[name]
+    return sa.insert(table) if keys is None else upsert(dialect, table, keys, add, replace)
 
 
 def _messages(conversation: ConversationRecord, turn: Turn, text: str | None,
