@@ -18,9 +18,11 @@ without a date range or a skill (:func:`summaries_answer`); a page filtered
 by dates or skill reads the attempts themselves, through the covering
 indexes of migrations 0002 and 0003.
 
-How it stays exact: :func:`count_attempts` adds a turn's attempts with one
-upsert statement in the turn's own transaction (``turn_records``), so a
-rolled-back turn leaves no trace here either. :func:`rebuild_conversation_stats`
+How it stays exact: a turn adds its attempts' sums (:func:`stats_rows`) with
+an upsert in the turn's own transaction (``turn_records``; on PostgreSQL as
+part of the turn's one write statement), so a rolled-back turn leaves no
+trace here either. :func:`count_attempts` does the same for attempts written
+outside a turn (the test fixtures). :func:`rebuild_conversation_stats`
 recomputes the whole table from the attempts (migration 0003 backfills
 with the same SQL, frozen in the migration).
 """
