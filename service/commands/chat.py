@@ -9,6 +9,7 @@ conversation.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 import click
@@ -58,7 +59,8 @@ def chat_command(learner_token: str | None, name: str | None, expression: str | 
 
 def converse(learner_id: str, conversation_id: str) -> None:
     """Read the learner's lines and print the tutor's replies until "quit" or end of input."""
-    stdin = click.get_text_stream("stdin")
+    # sys.stdin, not click.get_text_stream (deprecated in click 8.5); CliRunner swaps it too.
+    stdin = sys.stdin
     while True:
         click.echo(PROMPT, nl=False)
         line = stdin.readline()
