@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
-from service.tutor.engine import ConversationState, Turn, respond, start
+from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
@@ -117,8 +117,12 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     return _turn_view(conversation.id, turn, replies)
 
 
-def post_message(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
-    """The learner ``learner_id`` says ``text`` in its conversation; the tutor answers.
+def post_message(session: Session, learner_id: str, conversation_id: str, text: str, *,
+                 action: str | None = None) -> TurnView:
+    """The learner ``learner_id`` says ``text`` (or presses ``action``) in its conversation.
+
+    An action (:class:`service.tutor.engine.Action`) is handled as asking for
+    it in words; the transcript keeps it as the words it stands for.
 
     Raises :class:`NotFound` when the conversation does not exist or is
     another learner's, and :class:`Conflict` when concurrent messages kept
@@ -126,7 +130,7 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
     """
     for attempt in range(1, MAX_TRIES + 1):
         try:
-            view = _post_once(session, learner_id, conversation_id, text)
+            view = _post_once(session, learner_id, conversation_id, text, action)
             session.commit()
             return view
         except (StaleDataError, IntegrityError):
@@ -136,14 +140,16 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
     raise Conflict("The conversation kept changing while your message was being answered; send it again.")
 
 
-def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
+def _post_once(session: Session, learner_id: str, conversation_id: str, text: str,
+               action: str | None) -> TurnView:
     read = read_conversation_for_turn(session, conversation_id)
     if read is None or read[0].learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
-    turn = respond(ConversationState.from_dict(conversation.state), text, context)
-    replies = record_turn(session, conversation, turn, text)
+    turn = respond(ConversationState.from_dict(conversation.state), text, context, action=action)
+    said = ACTION_WORDS[Action(action)] if action is not None else text
+    replies = record_turn(session, conversation, turn, said)
     return _turn_view(conversation.id, turn, replies)
 
 
