@@ -28,6 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.calculus import ExpressionTooCostly
+from service.compute import is_heavy
+from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
@@ -110,7 +113,9 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     """
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
-    turn = start(build_context(session, learner_id, mastery), expression, variable)
+    # Within the compute budget (service.compute); over it, ExpressionTooCostly (a 422).
+    turn = run_engine(start, build_context(session, learner_id, mastery), expression, variable,
+                      heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
     session.commit()
@@ -142,9 +147,25 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
-    turn = respond(ConversationState.from_dict(conversation.state), text, context)
+    try:
+        turn = run_engine(respond, ConversationState.from_dict(conversation.state), text, context,
+                          heavy=is_heavy(text, conversation.expression))
+    except ExpressionTooCostly as error:
+        return _too_costly_view(conversation, error)
     replies = record_turn(session, conversation, turn, text)
     return _turn_view(conversation.id, turn, replies)
+
+
+def _too_costly_view(conversation: ConversationRecord, error: ExpressionTooCostly) -> TurnView:
+    """A turn whose work ran over its budget: a friendly word, and nothing written.
+
+    The conversation stays as it was (no message, attempt or state change
+    is recorded), so the learner can simply say something else.
+    """
+    text = (f"Sorry, I couldn't work that out: {error.message}. "
+            "Your conversation is unchanged; send another answer or ask for a hint.")
+    reply = MessageView(position=conversation.message_count, role="tutor", kind="info", text=text)
+    return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state))
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:
