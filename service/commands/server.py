@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
 
+from service import compute
 from service.extensions import MIGRATIONS_DIR, db
 from service.models import Lesson
 
@@ -106,7 +107,14 @@ def server_options(host: str, port: int, workers: int, threads: int,
         # gunicorn >= 25.1 opens a control socket at one fixed path per user;
         # two servers (tests, benchmarks) would fight over it, and nothing uses it.
         "control_socket_disable": True,
+        # Each worker starts its compute children (service.compute) before its first request.
+        "post_worker_init": start_compute,
     }
+
+
+def start_compute(worker: Any) -> None:
+    """gunicorn's ``post_worker_init`` hook: warm this worker's compute pool."""
+    compute.start(worker.wsgi)
 
 
 def prepare_database(app: Flask) -> None:

@@ -28,7 +28,7 @@ from flask import Flask, current_app, has_app_context
 from service.calculus import ExpressionError, ExpressionTooCostly, estimate_cost, parse_expression
 from service.compute.pool import BudgetExceeded, ComputePool, LaneBusy, LaneSettings
 
-__all__ = ["BudgetExceeded", "LaneBusy", "DEFAULTS", "init_app", "run_budgeted", "pooled", "is_heavy", "close_pools"]
+__all__ = ["BudgetExceeded", "LaneBusy", "DEFAULTS", "init_app", "start", "run_budgeted", "pooled", "is_heavy", "close_pools"]
 
 T = TypeVar("T")
 
@@ -56,6 +56,18 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.extensions["compute"] = _pool_for(app.config) if app.config["COMPUTE_POOL"] else None
+
+
+def start(app: Flask) -> None:
+    """Start ``app``'s compute children now rather than on the first request.
+
+    For a server's worker process once it is up (``chain-tutor run`` calls
+    this from gunicorn's ``post_worker_init``): the first learner then does
+    not wait for the children to import sympy.
+    """
+    pool = app.extensions.get("compute")
+    if pool is not None:
+        pool.lanes()
 
 
 def run_budgeted(fn: Callable[..., T], *args: Any, heavy: bool = False) -> T:
@@ -86,7 +98,7 @@ def is_heavy(*texts: str | None) -> bool:
     read is not heavy (reading it fails fast); text it refuses as too costly
     is (it is refused fast too, but apart from the others).
 
-    >>> is_heavy("(x+1)^2"), is_heavy("x^x^x"), is_heavy("hint please")
+    >>> is_heavy("(x+1)^2"), is_heavy("dy/dx = e^(e^(e^x))"), is_heavy("hint please")
     (False, True, False)
     """
     for candidate in _maths_in(text for text in texts if text):

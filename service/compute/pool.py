@@ -43,6 +43,9 @@ from service.calculus import ExpressionTooCostly
 
 T = TypeVar("T")
 
+# How long starting a lane may take (importing sympy on a busy machine included).
+STARTUP_SECONDS = 120.0
+
 # Imported once in the forkserver, so every child starts with them loaded.
 PRELOAD = ["service.calculus", "service.tutor.engine", "service.compute.tasks", "service.compute.turns",
            "service.api.preview.reading"]
@@ -79,10 +82,12 @@ class Lane:
         self._pool = pebble.ProcessPool(
             max_workers=settings.processes, initializer=_prepare_child,
             initargs=(settings.memory_mb, settings.nice), context=context)
-        # Start the children now (pebble starts them on the first task), so a
-        # request never waits for one to import and warm up.
-        for _ in range(settings.processes):
-            self._pool.schedule(_started)
+        # Start the children now and wait until they are warm (pebble starts
+        # them on the first task): the caller pays this once, before any
+        # request's budget starts counting, so a cold start is never a timeout.
+        warming = [self._pool.schedule(_started) for _ in range(settings.processes)]
+        for future in warming:
+            future.result(timeout=STARTUP_SECONDS)
 
     def run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         """``fn(*args)`` in a child, within the lane's budget (waiting for a slot included)."""
