@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "COMPUTE_MEMORY_MB": 1024,      # address space of each child (RLIMIT_AS); 0: no limit
     "COMPUTE_PROCESSES": 2,         # the ordinary lane
     "COMPUTE_HEAVY_PROCESSES": 1,   # the lane of costly-looking work
-    "COMPUTE_HEAVY_NICE": 10,       # its CPU priority, below the web workers'
+    "COMPUTE_HEAVY_NICE": 19,       # its CPU priority: the lowest, below the web workers'
     "COMPUTE_HEAVY_WAIT": 0.2,      # how long a costly request waits for the busy heavy lane
 }
 
@@ -92,16 +93,23 @@ def pooled() -> bool:
 
 
 def is_heavy(*texts: str | None) -> bool:
-    """Whether any maths in ``texts`` looks costly enough for the heavy lane.
-
-    Cheap: it only parses (cached) and walks the tree. Text the core cannot
-    read is not heavy (reading it fails fast); text it refuses as too costly
-    is (it is refused fast too, but apart from the others).
+    """Whether any maths in ``texts`` looks costly enough for the heavy lane (see :func:`_is_heavy`).
 
     >>> is_heavy("(x+1)^2"), is_heavy("dy/dx = e^(e^(e^x))"), is_heavy("hint please")
     (False, True, False)
     """
-    for candidate in _maths_in(text for text in texts if text):
+    return _is_heavy(tuple(text for text in texts if text))
+
+
+# Remembered, refusals included (the parser does not cache those): a client
+# sending the same costly text again and again costs the web worker nothing.
+@lru_cache(maxsize=4096)
+def _is_heavy(texts: tuple[str, ...]) -> bool:
+    """Cheap: it only parses (a few ms) and walks the tree. Text the core
+    cannot read is not heavy (reading it fails fast); text it refuses as too
+    costly is (it is refused fast too, but apart from the others).
+    """
+    for candidate in _maths_in(texts):
         try:
             if estimate_cost(parse_expression(candidate)).is_heavy():
                 return True
