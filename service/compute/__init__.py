@@ -71,19 +71,20 @@ def start(app: Flask) -> None:
         pool.lanes()
 
 
-def run_budgeted(fn: Callable[..., T], *args: Any, heavy: bool = False) -> T:
+def run_budgeted(fn: Callable[..., T], *args: Any, heavy: bool = False, spent: float = 0.0) -> T:
     """``fn(*args)`` within the current app's compute budget.
 
     Raises :class:`BudgetExceeded` when the work ran over its time or memory
     budget (the child doing it was killed) and :class:`LaneBusy` when no
     process came free in time; both are ``ExpressionTooCostly``, so the API
-    answers 422. Outside an app, or with ``COMPUTE_POOL`` false, ``fn`` runs
-    in the calling thread.
+    answers 422. ``spent``: seconds of this request's budget already used
+    (by an earlier call). Outside an app, or with ``COMPUTE_POOL`` false,
+    ``fn`` runs in the calling thread.
     """
     if not pooled():
         return fn(*args)
     pool: ComputePool = current_app.extensions["compute"]
-    return pool.run(fn, args, heavy)
+    return pool.run(fn, args, heavy, spent)
 
 
 def pooled() -> bool:

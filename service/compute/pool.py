@@ -89,10 +89,10 @@ class Lane:
         for future in warming:
             future.result(timeout=STARTUP_SECONDS)
 
-    def run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-        """``fn(*args)`` in a child, within the lane's budget (waiting for a slot included)."""
-        started = time.monotonic()
-        if not self._slots.acquire(timeout=self.settings.wait):
+    def run(self, fn: Callable[..., T], args: tuple[Any, ...], spent: float = 0.0) -> T:
+        """``fn(*args)`` in a child, within the lane's budget (waiting for a slot and ``spent`` included)."""
+        started = time.monotonic() - spent
+        if not self._slots.acquire(timeout=max(min(self.settings.wait, self.settings.seconds - spent), 0.0)):
             raise LaneBusy("the server is busy working on other large expressions; "
                            "try again in a moment, or try a smaller expression")
         try:
@@ -149,9 +149,9 @@ class ComputePool:
         self._pid = 0
         self._lock = threading.Lock()
 
-    def run(self, fn: Callable[..., T], args: tuple[Any, ...], heavy: bool) -> T:
-        """``fn(*args)`` in the heavy or the ordinary lane."""
-        return self.lanes()[1 if heavy else 0].run(fn, args)
+    def run(self, fn: Callable[..., T], args: tuple[Any, ...], heavy: bool, spent: float = 0.0) -> T:
+        """``fn(*args)`` in the heavy or the ordinary lane (``spent``: see :meth:`Lane.run`)."""
+        return self.lanes()[1 if heavy else 0].run(fn, args, spent)
 
     def lanes(self) -> tuple[Lane, Lane]:
         with self._lock:

@@ -14,11 +14,13 @@ first try leaves the child, so trying twice is harmless.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 from service.compute import pooled, run_budgeted
 from service.tutor.engine import TutorContext
+from service.usecases.tutor_context import LazyMapping, LazySequence, LazySet
 
 T = TypeVar("T")
 
@@ -50,23 +52,41 @@ class Detached:
 
 
 def run_engine(move: Callable[..., T], *args: Any, heavy: bool) -> T:
-    """``move(*args)`` (``start`` or ``respond``) in the compute pool, within its budget."""
+    """``move(*args)`` (``start`` or ``respond``) in the compute pool, within one budget.
+
+    The second try, when there is one, gets what is left of the budget, so
+    the turn as a whole ends within it.
+    """
     if not pooled():
         return move(*args)
+    started = time.monotonic()
     try:
         return run_budgeted(move, *(_detach(arg) for arg in args), heavy=heavy)
     except ContextNeeded:
-        return run_budgeted(move, *(_load(arg) for arg in args), heavy=heavy)
+        spent = time.monotonic() - started
+        return run_budgeted(move, *(_load(arg) for arg in args), heavy=heavy, spent=spent)
+
+
+# The lazy collections of service.usecases.tutor_context, and how to load each whole.
+_LOADERS: dict[type, Callable[[Any], Any]] = {LazyMapping: dict, LazySequence: tuple, LazySet: frozenset}
 
 
 def _detach(arg: Any) -> Any:
+    """A context with its lazy (database-backed) collections left behind."""
     if not isinstance(arg, TutorContext):
         return arg
-    return dataclasses.replace(arg, lesson=Detached(), exercises=Detached(), seen=Detached())
+    return dataclasses.replace(arg, **{name: Detached() for name, value in _lazy_fields(arg)})
 
 
 def _load(arg: Any) -> Any:
+    """A context with its lazy collections loaded, here, in full."""
     if not isinstance(arg, TutorContext):
         return arg
-    return dataclasses.replace(arg, lesson=dict(arg.lesson), exercises=tuple(arg.exercises),
-                               seen=frozenset(arg.seen))
+    return dataclasses.replace(arg, **{name: _LOADERS[type(value)](value) for name, value in _lazy_fields(arg)})
+
+
+def _lazy_fields(context: TutorContext) -> Iterator[tuple[str, Any]]:
+    for field in dataclasses.fields(context):
+        value = getattr(context, field.name)
+        if type(value) in _LOADERS:
+            yield field.name, value
