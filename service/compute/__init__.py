@@ -22,6 +22,7 @@ import atexit
 import re
 from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
@@ -29,7 +30,7 @@ from flask import Flask, current_app, has_app_context
 from service.calculus import ExpressionError, ExpressionTooCostly, estimate_cost, parse_expression
 from service.compute.pool import BudgetExceeded, ComputePool, LaneBusy, LaneSettings
 
-__all__ = ["BudgetExceeded", "LaneBusy", "DEFAULTS", "init_app", "start", "run_budgeted", "pooled", "is_heavy", "close_pools"]
+__all__ = ["BudgetExceeded", "LaneBusy", "DEFAULTS", "init_app", "start", "run_budgeted", "pooled", "Assessment", "assess", "is_heavy", "close_pools"]
 
 T = TypeVar("T")
 
@@ -93,32 +94,49 @@ def pooled() -> bool:
             and bool(current_app.config["COMPUTE_POOL"]))
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """How costly the maths in some texts looks: ``refusal`` is the core's reason when it is too costly."""
+
+    heavy: bool
+    refusal: str | None = None
+
+
 def is_heavy(*texts: str | None) -> bool:
-    """Whether any maths in ``texts`` looks costly enough for the heavy lane (see :func:`_is_heavy`).
+    """Whether any maths in ``texts`` looks costly enough for the heavy lane (see :func:`assess`).
 
     >>> is_heavy("(x+1)^2"), is_heavy("dy/dx = e^(e^(e^x))"), is_heavy("hint please")
     (False, True, False)
     """
-    return _is_heavy(tuple(text for text in texts if text))
+    return assess(*texts).heavy
+
+
+def assess(*texts: str | None) -> Assessment:
+    """How costly the maths in ``texts`` (whole, or after ``=`` or "differentiate") looks.
+
+    Cheap: it only parses (a few ms) and walks the tree. Text the core
+    cannot read is not heavy (reading it fails fast); text it refuses as too
+    costly is heavy, with the refusal's message.
+
+    >>> assess("dy/dx = x^x^x^x^x").refusal
+    'that expression is too big to work with here: a tower of 4 stacked powers or exponentials (at most 3); try a shorter one, or one chain at a time'
+    """
+    return _assess(tuple(text for text in texts if text))
 
 
 # Remembered, refusals included (the parser does not cache those): a client
 # sending the same costly text again and again costs the web worker nothing.
 @lru_cache(maxsize=4096)
-def _is_heavy(texts: tuple[str, ...]) -> bool:
-    """Cheap: it only parses (a few ms) and walks the tree. Text the core
-    cannot read is not heavy (reading it fails fast); text it refuses as too
-    costly is (it is refused fast too, but apart from the others).
-    """
+def _assess(texts: tuple[str, ...]) -> Assessment:
+    heavy = False
     for candidate in _maths_in(texts):
         try:
-            if estimate_cost(parse_expression(candidate)).is_heavy():
-                return True
-        except ExpressionTooCostly:
-            return True
+            heavy = heavy or estimate_cost(parse_expression(candidate)).is_heavy()
+        except ExpressionTooCostly as refused:
+            return Assessment(heavy=True, refusal=refused.message)
         except ExpressionError:
             continue
-    return False
+    return Assessment(heavy=heavy)
 
 
 def close_pools() -> None:

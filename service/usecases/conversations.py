@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.calculus import ExpressionTooCostly
-from service.compute import is_heavy
+from service.compute import assess, is_heavy
 from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ConversationState, Turn, respond, start
@@ -147,9 +147,12 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
+    cost = assess(text, conversation.expression)
     try:
+        if cost.refusal is not None:  # refused by the core's estimate before any work
+            raise ExpressionTooCostly(cost.refusal)
         turn = run_engine(respond, ConversationState.from_dict(conversation.state), text, context,
-                          heavy=is_heavy(text, conversation.expression))
+                          heavy=cost.heavy)
     except ExpressionTooCostly as error:
         return _too_costly_view(conversation, error)
     replies = record_turn(session, conversation, turn, text)
@@ -157,7 +160,7 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
 
 
 def _too_costly_view(conversation: ConversationRecord, error: ExpressionTooCostly) -> TurnView:
-    """A turn whose work ran over its budget: a friendly word, and nothing written.
+    """A turn whose maths is too costly, or whose work ran over its budget: a friendly word, nothing written.
 
     The conversation stays as it was (no message, attempt or state change
     is recorded), so the learner can simply say something else.
