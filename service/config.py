@@ -120,7 +120,6 @@ def finish_config(config: dict[str, Any]) -> None:
         config["SECRET_KEY"] = secrets.token_hex(32)
 
 
-
 # How each compute setting (service.compute) is read from the environment.
 _COMPUTE_SETTINGS: dict[str, Callable[[str], Any]] = {
     "COMPUTE_POOL": lambda value: parse_bool(value, "COMPUTE_POOL"),

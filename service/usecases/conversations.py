@@ -148,24 +148,24 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
     cost = assess(text, conversation.expression)
+    if cost.refusal is not None:  # refused by the core's estimate, before any work
+        return _too_costly_view(conversation, cost.refusal)
     try:
-        if cost.refusal is not None:  # refused by the core's estimate before any work
-            raise ExpressionTooCostly(cost.refusal)
         turn = run_engine(respond, ConversationState.from_dict(conversation.state), text, context,
                           heavy=cost.heavy)
-    except ExpressionTooCostly as error:
-        return _too_costly_view(conversation, error)
+    except ExpressionTooCostly as error:  # over the compute budget, or its lane busy
+        return _too_costly_view(conversation, error.message)
     replies = record_turn(session, conversation, turn, text)
     return _turn_view(conversation.id, turn, replies)
 
 
-def _too_costly_view(conversation: ConversationRecord, error: ExpressionTooCostly) -> TurnView:
+def _too_costly_view(conversation: ConversationRecord, reason: str) -> TurnView:
     """A turn whose maths is too costly, or whose work ran over its budget: a friendly word, nothing written.
 
     The conversation stays as it was (no message, attempt or state change
     is recorded), so the learner can simply say something else.
     """
-    text = (f"Sorry, I couldn't work that out: {error.message}. "
+    text = (f"Sorry, I couldn't work that out: {reason}. "
             "Your conversation is unchanged; send another answer or ask for a hint.")
     reply = MessageView(position=conversation.message_count, role="tutor", kind="info", text=text)
     return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state))

@@ -24,4 +24,5 @@ class Solve(MethodView):
                                   "message and position say why")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Differentiate an expression and explain each step."""
-        return run_budgeted(tasks.solve, body["expression"], body["variable"], heavy=is_heavy(body["expression"]))
+        return run_budgeted(tasks.solve, body["expression"], body["variable"],
+                            heavy=is_heavy(body["expression"]))
