@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from service.config import settings_from_env
+
 from service.calculus import ExpressionError
 from service.compute import tasks
 from service.compute.pool import BudgetExceeded, Lane, LaneBusy, LaneSettings
@@ -49,3 +51,8 @@ def test_a_busy_lane_refuses_at_once_rather_than_queueing(lane: Lane) -> None:
         lane.run(len, ("x",))
     assert time.monotonic() - started < 0.1 + 0.5
     occupying.join()
+
+
+def test_the_budget_is_configured_from_the_environment() -> None:
+    assert settings_from_env({"COMPUTE_SECONDS": "1.5", "COMPUTE_POOL": "off", "COMPUTE_PROCESSES": "3"}) == {
+        "COMPUTE_SECONDS": 1.5, "COMPUTE_POOL": False, "COMPUTE_PROCESSES": 3}
