@@ -21,6 +21,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.calculus import ExpressionTooCostly
+from service.compute import assess, is_heavy
+from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
@@ -110,7 +114,9 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     """
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
-    turn = start(build_context(session, learner_id, mastery), expression, variable)
+    # Within the compute budget (service.compute); over it, ExpressionTooCostly (a 422).
+    turn = run_engine(start, build_context(session, learner_id, mastery), expression, variable,
+                      heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
     session.commit()
@@ -147,10 +153,31 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
-    turn = respond(ConversationState.from_dict(conversation.state), text, context, action=action)
+    cost = assess(text, conversation.expression)
+    if cost.refusal is not None:  # refused by the core's estimate, before any work
+        return _too_costly_view(conversation, cost.refusal)
+    # An action is a plain keyword argument of respond; partial keeps the move picklable.
+    move = partial(respond, action=action) if action is not None else respond
+    try:
+        turn = run_engine(move, ConversationState.from_dict(conversation.state), text, context,
+                          heavy=cost.heavy)
+    except ExpressionTooCostly as error:  # over the compute budget, or its lane busy
+        return _too_costly_view(conversation, error.message)
     said = ACTION_WORDS[Action(action)] if action is not None else text
     replies = record_turn(session, conversation, turn, said)
     return _turn_view(conversation.id, turn, replies)
+
+
+def _too_costly_view(conversation: ConversationRecord, reason: str) -> TurnView:
+    """A turn whose maths is too costly, or whose work ran over its budget: a friendly word, nothing written.
+
+    The conversation stays as it was (no message, attempt or state change
+    is recorded), so the learner can simply say something else.
+    """
+    text = (f"Sorry, I couldn't work that out: {reason}. "
+            "Your conversation is unchanged; send another answer or ask for a hint.")
+    reply = MessageView(position=conversation.message_count, role="tutor", kind="info", text=text)
+    return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state))
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:
