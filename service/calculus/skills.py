@@ -10,6 +10,8 @@ from enum import Enum
 
 
 class Skill(str, Enum):
+    """A skill of the chain rule a learner shows (or lacks) in one step."""
+
     IDENTIFY_FUNCTIONS = "identify_functions"  # naming the inner and outer function
     OUTER_DERIVATIVE = "outer_derivative"      # differentiating the outer function
     INNER_DERIVATIVE = "inner_derivative"      # differentiating the inner function
