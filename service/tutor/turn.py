@@ -66,6 +66,7 @@ class Turn:
     verdict: AnswerVerdict | None
     mastery: dict[str, float]
     misconceptions: dict[str, float] = field(default_factory=dict)
+    opportunities: dict[str, int] = field(default_factory=dict)  # BKT observations per skill this turn
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: messages, state, verdict (when any), events, mastery."""
@@ -93,6 +94,7 @@ class TurnBuilder:
         self._before = full_mastery(context.mastery, context.params)
         self.mastery = dict(self._before)
         self.beliefs = full_beliefs(context.misconceptions)
+        self.opportunities: dict[str, int] = {}
 
     def say(self, kind: MessageKind, text: str, **maths: str | None) -> None:
         """Add a reply (``maths``: latex, mathml, derivative)."""
@@ -104,7 +106,10 @@ class TurnBuilder:
 
     def observe(self, skills: Iterable[str], correct: bool) -> None:
         """Update mastery with one BKT observation on ``skills``."""
+        skills = list(dict.fromkeys(skills))
         self.mastery = observe(self.mastery, skills, correct, self.context.params)
+        for skill in skills:
+            self.opportunities[skill] = self.opportunities.get(skill, 0) + 1
 
     def observe_attempt(self, step: str, skills: Iterable[str], correct: bool, unaided: bool,
                         misconception: str | None) -> None:
@@ -153,4 +158,5 @@ class TurnBuilder:
             before = self._before[skill]
             if after != before:
                 self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
-        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.beliefs)
+        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.beliefs,
+                    self.opportunities)

@@ -32,8 +32,10 @@ from service.models import Conversation, Course, Enrolment, Message, new_public_
 from service.tutor.engine import ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
+from service.usecases.outcomes import abandon_open_problems
 from service.usecases.turn_records import (
     ConversationRecord,
+    read_beliefs,
     read_conversation_for_turn,
     read_mastery,
     record_turn,
@@ -110,7 +112,9 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     """
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
-    turn = start(build_context(session, learner_id, mastery), expression, variable)
+    abandon_open_problems(session, learner_id)
+    context = build_context(session, learner_id, mastery, misconceptions=read_beliefs(session, learner_id))
+    turn = start(context, expression, variable)
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
     session.commit()
@@ -141,7 +145,7 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
     if read is None or read[0].learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
-    context = build_context(session, learner_id, mastery, conversation.id)
+    context = build_context(session, learner_id, mastery, conversation.id, read_beliefs(session, learner_id))
     turn = respond(ConversationState.from_dict(conversation.state), text, context)
     replies = record_turn(session, conversation, turn, text)
     return _turn_view(conversation.id, turn, replies)
