@@ -303,7 +303,7 @@ def possible_misconceptions(problem: str, step: str = "dy/dx", variable: str | N
     analysis; an unknown step or a bad problem raises :class:`ExpressionError`.
 
     >>> sorted(possible_misconceptions("(2x+1)^3", "dy/du"))
-    ['power_rule_exponent', 'sign_error']
+    ['outer_not_at_inner', 'power_rule_exponent', 'sign_error']
     """
     expr, symbol = _read_problem(problem, variable)
     analysis = _analyse(expr, symbol)

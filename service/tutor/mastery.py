@@ -7,7 +7,7 @@ from that opportunity:
 
     correct:   p' = p(1 − slip) / (p(1 − slip) + (1 − p)·guess)
     incorrect: p' = p·slip / (p·slip + (1 − p)(1 − guess))
-    then:      p'' = p' + (1 − p')·transit
+    then:      p'' = p'·(1 − forget) + (1 − p')·transit   (forget is 0 in standard BKT)
 
 As in the Cognitive Tutor and ASSISTments, an attempt only counts as correct
 when the learner found the step on their own: a step answered after a hint on
@@ -40,12 +40,18 @@ class BKTParams:
     - ``p_slip``: probability of a wrong answer although the skill is known (0.1).
     - ``p_guess``: probability of a right answer although it is not (0.2;
       free-form answers are hard to guess, but equivalent forms are many).
+    - ``p_forget``: probability of losing a known skill at each opportunity
+      (0: standard BKT; a fit with pyBKT's ``forgets`` variant may set it).
+
+    These defaults are what the tutor uses for a skill until
+    ``chain-tutor mastery fit`` has fitted it from enough attempts.
     """
 
     p_init: float = 0.2
     p_transit: float = 0.15
     p_slip: float = 0.1
     p_guess: float = 0.2
+    p_forget: float = 0.0
 
     def for_skill(self, skill: str) -> BKTParams:
         """The parameters of ``skill``: one set serves every skill."""
@@ -97,7 +103,7 @@ def update(p_known: float, correct: bool, params: BKTParams = DEFAULT_PARAMS) ->
     else:
         evidence = p_known * slip
         posterior = evidence / (evidence + (1 - p_known) * (1 - guess))
-    return posterior + (1 - posterior) * params.p_transit
+    return posterior * (1 - params.p_forget) + (1 - posterior) * params.p_transit
 
 
 def probability(mastery: Mapping[str, float], skill: str,

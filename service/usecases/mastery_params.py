@@ -21,7 +21,7 @@ from service.models import BKTParameterSet
 from service.tutor.mastery import DEFAULT_PARAMS, BKTParams, SkillParams
 
 RELOAD_SECONDS = 30.0
-PARAM_NAMES = ("p_init", "p_transit", "p_slip", "p_guess")
+PARAM_NAMES = ("p_init", "p_transit", "p_slip", "p_guess", "p_forget")
 
 _cache: dict[str, tuple[float, SkillParams]] = {}
 _lock = threading.Lock()
@@ -34,7 +34,7 @@ def params_from_data(data: Mapping[str, Mapping[str, float]], version: int | Non
     ...                  7).for_skill("long_chains").p_init
     0.3
     """
-    by_skill = {skill: BKTParams(**{name: float(values[name]) for name in PARAM_NAMES})
+    by_skill = {skill: BKTParams(**{name: float(values[name]) for name in PARAM_NAMES if name in values})
                 for skill, values in data.items()}
     return SkillParams(by_skill, DEFAULT_PARAMS, version)
 
