@@ -96,10 +96,9 @@ def choose_problem(exercises: Iterable[Exercise | Mapping[str, Any]], mastery: M
     comes first: remediation, where the mistake can show and be corrected.
     """
     bank = [Exercise.from_data(item) for item in exercises]
-    remedial = _exposing(bank, most_likely(beliefs or {}), seen)
-    if remedial:
-        chosen = rng.choice(remedial)
-        return Problem(chosen.expression, chosen.variable, chosen.slug, None, chosen.prompt)
+    remedial = _exposing(bank, most_likely(beliefs or {}), seen, rng)
+    if remedial is not None:
+        return Problem(remedial.expression, remedial.variable, remedial.slug, None, remedial.prompt)
     skill = weakest_skill(mastery, params=params)
     fresh = [item for item in bank if item.expression not in seen and skill in item.skills]
     if fresh:
@@ -110,20 +109,24 @@ def choose_problem(exercises: Iterable[Exercise | Mapping[str, Any]], mastery: M
     return _fresh_for_skill(skill, seen, rng)
 
 
-def _exposing(bank: list[Exercise], misconception: str | None, seen: Collection[str]) -> list[Exercise]:
-    """The unseen exercises whose final answer can show ``misconception``."""
+def _exposing(bank: list[Exercise], misconception: str | None, seen: Collection[str],
+              rng: random.Random) -> Exercise | None:
+    """An unseen exercise, at random, whose final answer can show ``misconception``.
+
+    Stops at the first one found: each check analyses an exercise (cached
+    per process), so a large bank is not analysed whole on one turn.
+    """
     if misconception is None:
-        return []
-    found = []
-    for item in bank:
-        if item.expression in seen:
-            continue
+        return None
+    unseen = [item for item in bank if item.expression not in seen]
+    rng.shuffle(unseen)
+    for item in unseen:
         try:
             if misconception in possible_misconceptions(item.expression, "dy/dx", item.variable):
-                found.append(item)
+                return item
         except ExpressionError:
             continue
-    return found
+    return None
 
 
 def _fresh_for_skill(skill: str, seen: Collection[str], rng: random.Random) -> Problem:

@@ -164,7 +164,7 @@ def fit_parameters(rows: Iterable[ObservationRow], seed: int = 42, num_fits: int
     data = frame[frame["skill_name"].isin(skills)].reset_index(drop=True)
     best: tuple[float, float, str] | None = None
     for name, options in VARIANTS.items():
-        model = Model(seed=seed, num_fits=num_fits)
+        model = Model(seed=seed, num_fits=num_fits, parallel=False)
         scores = model.crossvalidate(data=data, folds=folds, metric=["auc", "rmse"], **options)
         auc, rmse = float(scores["auc"].mean()), float(scores["rmse"].mean())
         report["variants"][name] = {"auc": auc, "rmse": rmse,
@@ -174,7 +174,7 @@ def fit_parameters(rows: Iterable[ObservationRow], seed: int = 42, num_fits: int
         if best is None or (auc, -rmse) > (best[0], -best[1]):
             best = (auc, rmse, name)
     chosen = best[2]
-    model = Model(seed=seed, num_fits=num_fits)
+    model = Model(seed=seed, num_fits=num_fits, parallel=False)
     model.fit(data=data, **VARIANTS[chosen])
     fitted = model.params()
     params = {skill: _tutor_params(fitted, skill) for skill in skills}

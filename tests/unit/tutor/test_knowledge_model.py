@@ -142,3 +142,18 @@ def test_the_engine_raises_the_belief_the_answer_shows():
     chat.start("(5x-3)^6")
     chat.say("dy/dx = 6(5x-3)^5")
     assert max(chat.misconceptions, key=chat.misconceptions.get) == "missing_inner_derivative"
+
+
+def test_a_probable_misconception_picks_a_problem_that_exposes_it():
+    import random
+
+    from service.tutor.problems import Exercise, choose_problem
+
+    bank = [Exercise("two", "(2x+1)^3", "x", 1, ("identify_functions",), None),
+            Exercise("three", "sin(cos(x^2))", "x", 5, ("long_chains",), None)]
+    for seed in range(5):
+        chosen = choose_problem(bank, {}, set(), random.Random(seed), beliefs={"missing_link": 0.8})
+        assert chosen.expression == "sin(cos(x^2))"   # the only one where a link can go missing
+    # Without a probable misconception the weakest skill decides, as before.
+    plain = choose_problem(bank, {"identify_functions": 0.1}, set(), random.Random(0), beliefs={"missing_link": 0.2})
+    assert plain.expression == "(2x+1)^3"
