@@ -97,8 +97,8 @@ def bench_fit(attempts: int, num_fits: int, folds: int) -> None:
     except ModuleNotFoundError:
         print("mastery fit: skipped, pyBKT is not installed (pip install -e '.[fit]')")
         return
-    from pyBKT.fit import EM_fit
-    compiled = hasattr(EM_fit, "E_step") or "E_step" in dir(EM_fit)
+    from pyBKT.fit import E_step
+    compiled = not E_step.__file__.endswith(".py")  # the wheel on PyPI is pure Python
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     rows = list(observations(synthetic(attempts)))
