@@ -63,8 +63,12 @@ def _change_status_column(old_check: str, new_check: str, old_column: str, new_c
         rewrite()
         return
     op.drop_constraint(op.f('ck_conversations_status'), 'conversations', type_='check')
+    widening = length > 16  # the new names need the wider column first; the old ones fit after
+    if not widening:
+        rewrite()
     op.alter_column('conversations', 'status', type_=sa.String(length=length), server_default=default)
-    rewrite()
+    if widening:
+        rewrite()
     op.create_check_constraint(op.f('ck_conversations_status'), 'conversations', new_check)
 
 
