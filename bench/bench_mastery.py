@@ -112,7 +112,7 @@ def bench_fit(attempts: int, num_fits: int, folds: int) -> None:
     print(f"  time {elapsed:.1f} s (observations {prepared:.1f} s); peak RSS {rss / 1024:.0f} MiB "
           f"(before {rss_before / 1024:.0f} MiB); chose {chosen}")
     for name, scores in report["variants"].items():
-        print(f"  {name:8} AUC {scores['auc']:.4f}  RMSE {scores['rmse']:.4f}")
+        print(f"  {name:8} AUC {scores['auc']}  RMSE {scores['rmse']}")
     worst = max(abs(getattr(params[s], n) - getattr(TRUE[s], n)) for s in params
                 for n in ("p_init", "p_transit", "p_slip", "p_guess"))
     print(f"  largest error against the simulated parameters: {worst:.3f}")

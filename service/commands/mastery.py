@@ -33,10 +33,14 @@ def fit_command(seed: int, num_fits: int) -> None:
     db.session.commit()
     click.echo(f"{report['observations']} observations of {report['learners']} learners.")
     for name, scores in report["variants"].items():
-        click.echo(f"  {name:8} AUC {scores['auc']:.4f}  RMSE {scores['rmse']:.4f}")
+        click.echo(f"  {name:8} AUC {_score(scores['auc'])}  RMSE {_score(scores['rmse'])}")
     if chosen == "defaults":
         click.echo(f"Too few observations to fit any skill: stored version {version} keeps the defaults.")
         return
     click.echo(f"Chose {chosen}; stored as version {version} (in use by the tutor within a minute).")
     for key, value in sorted(report["fitted"].items()):
         click.echo(f"  {key} = {value:.4f}")
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"

@@ -142,10 +142,10 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 
 def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
     read = read_conversation_for_turn(session, conversation_id)
-    if read is None or read[0].learner_id != learner_id:
+    if read is None or read.conversation.learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
-    conversation, mastery = read
-    context = build_context(session, learner_id, mastery, conversation.id, read_beliefs(session, learner_id))
+    conversation = read.conversation
+    context = build_context(session, learner_id, read.mastery, conversation.id, read.beliefs)
     turn = respond(ConversationState.from_dict(conversation.state), text, context)
     replies = record_turn(session, conversation, turn, text)
     return _turn_view(conversation.id, turn, replies)

@@ -30,6 +30,7 @@ With no attempts (or too few for a skill) the documented defaults of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,15 @@ def _tutor_params(fitted, skill: str) -> BKTParams:
                      p_guess=mean("guesses", 0.2), p_forget=mean("forgets", 0.0))
 
 
+def _finite(value: float) -> float | None:
+    """A score fit for JSON: None where cross-validation could not compute it (NaN, one class).
+
+    >>> _finite(0.5), _finite(float("nan"))
+    (0.5, None)
+    """
+    return None if math.isnan(value) else value
+
+
 def fit_parameters(rows: Iterable[ObservationRow], seed: int = 42, num_fits: int = 5,
                    folds: int = FOLDS) -> tuple[str, dict[str, BKTParams], dict[str, Any]]:
     """Fit every variant, pick the best by cross-validated AUC then RMSE; return (model, params, report).
@@ -162,18 +172,20 @@ def fit_parameters(rows: Iterable[ObservationRow], seed: int = 42, num_fits: int
         report["chosen"] = None
         return "defaults", {}, report
     data = frame[frame["skill_name"].isin(skills)].reset_index(drop=True)
-    best: tuple[float, float, str] | None = None
+    best: tuple[tuple[float, float], str] | None = None
     for name, options in VARIANTS.items():
         model = Model(seed=seed, num_fits=num_fits, parallel=False)
         scores = model.crossvalidate(data=data, folds=folds, metric=["auc", "rmse"], **options)
-        auc, rmse = float(scores["auc"].mean()), float(scores["rmse"].mean())
+        auc, rmse = _finite(float(scores["auc"].mean())), _finite(float(scores["rmse"].mean()))
         report["variants"][name] = {"auc": auc, "rmse": rmse,
-                                    "per_skill": {skill: {"auc": float(scores.loc[skill, "auc"]),
-                                                          "rmse": float(scores.loc[skill, "rmse"])}
+                                    "per_skill": {skill: {"auc": _finite(float(scores.loc[skill, "auc"])),
+                                                          "rmse": _finite(float(scores.loc[skill, "rmse"]))}
                                                   for skill in scores.index}}
-        if best is None or (auc, -rmse) > (best[0], -best[1]):
-            best = (auc, rmse, name)
-    chosen = best[2]
+        # An AUC that could not be computed ranks last; the plain model wins ties (listed first).
+        key = (auc if auc is not None else -1.0, -(rmse if rmse is not None else 1.0))
+        if best is None or key > best[0]:
+            best = (key, name)
+    chosen = best[1]
     model = Model(seed=seed, num_fits=num_fits, parallel=False)
     model.fit(data=data, **VARIANTS[chosen])
     fitted = model.params()

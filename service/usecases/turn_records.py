@@ -70,12 +70,13 @@ _CONVERSATION_COLUMNS = (
     _conversations.c.id, _conversations.c.learner_id, _conversations.c.course_id,
     _conversations.c.exercise_id, _conversations.c.expression, _conversations.c.variable,
     _conversations.c.state, _conversations.c.version, _conversations.c.message_count,
-    _conversations.c.updated_at,
+    _conversations.c.updated_at, _conversations.c.status,
 )
 _READ_CONVERSATION_FOR_TURN = sa.select(*_CONVERSATION_COLUMNS).where(
     _conversations.c.id == sa.bindparam("conversation_id")).with_for_update()
 _READ_CONVERSATION_AND_MASTERY_FOR_TURN = sa.select(
     *_CONVERSATION_COLUMNS, postgres_turn.mastery_column(_conversations.c.learner_id).label("mastery"),
+    postgres_turn.beliefs_column(_conversations.c.learner_id).label("beliefs"),
 ).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update(of=_conversations)
 
 _MOVED_COLUMNS = ("expression", "variable", "exercise_id", "state", "status", "message_count", "updated_at")
@@ -127,6 +128,7 @@ class ConversationRecord:
     version: int
     message_count: int
     updated_at: datetime | None  # when its last turn was written: the tutor's last words
+    status: str = ""  # the outcome of its current problem, as stored
 
     @classmethod
     def new(cls, id: str, learner_id: str, course_id: int | None) -> ConversationRecord:
@@ -134,11 +136,19 @@ class ConversationRecord:
                    variable="x", state={}, version=0, message_count=0, updated_at=None)
 
 
-def read_conversation_for_turn(session: Session, conversation_id: str
-                               ) -> tuple[ConversationRecord, dict[str, float]] | None:
-    """The conversation's row, locked until commit where the database can, and its learner's mastery.
+@dataclass(frozen=True)
+class TurnRead:
+    """What a turn reads: the conversation's row, its learner's mastery and misconception beliefs."""
 
-    ``None`` when there is no such conversation.
+    conversation: ConversationRecord
+    mastery: dict[str, float]
+    beliefs: dict[str, float]
+
+
+def read_conversation_for_turn(session: Session, conversation_id: str) -> TurnRead | None:
+    """The conversation's row, locked until commit where the database can, and its learner's models.
+
+    ``None`` when there is no such conversation. On PostgreSQL one statement.
     """
     connection = session.connection()
     params = {"conversation_id": conversation_id}
@@ -146,12 +156,13 @@ def read_conversation_for_turn(session: Session, conversation_id: str
         row = connection.execute(_READ_CONVERSATION_AND_MASTERY_FOR_TURN, params).one_or_none()
         if row is None:
             return None
-        *columns, mastery = row
-        return ConversationRecord(*columns), dict(mastery or {})
+        *columns, mastery, beliefs = row
+        return TurnRead(ConversationRecord(*columns), dict(mastery or {}), dict(beliefs or {}))
     row = connection.execute(_READ_CONVERSATION_FOR_TURN, params).one_or_none()
     if row is None:
         return None
-    return ConversationRecord(*row), read_mastery(session, row.learner_id)
+    return TurnRead(ConversationRecord(*row), read_mastery(session, row.learner_id),
+                    read_beliefs(session, row.learner_id))
 
 
 def read_mastery(session: Session, learner_id: str) -> dict[str, float]:
@@ -304,8 +315,9 @@ def _problem_rows(conversation: ConversationRecord, turn: Turn, now: datetime) -
 
     A problem's position is its index in the state's ``seen`` (the problems
     set in the conversation, oldest first). The current problem's row is
-    written every turn, so one left ``abandoned`` by a newer conversation
-    is open again when the learner comes back to it.
+    written whenever its outcome differs from the conversation's stored
+    status, so one left ``abandoned`` by a newer conversation is open again
+    when the learner comes back to it; most turns write no problem row.
     """
     position = len(conversation.state.get("seen") or ()) - 1
     outcomes: dict[int, tuple[str, str]] = {}
@@ -318,7 +330,7 @@ def _problem_rows(conversation: ConversationRecord, turn: Turn, now: datetime) -
         elif isinstance(event, ProblemAbandoned) and position >= 0:
             outcomes[position] = (event.expression, Outcome.ABANDONED.value)
     state = turn.state
-    if state.expression is not None and state.seen:
+    if state.expression is not None and state.seen and (outcomes or conversation.status != state.outcome):
         outcomes[len(state.seen) - 1] = (state.expression, state.outcome.value)
     return [{"conversation_id": conversation.id, "learner_id": conversation.learner_id, "position": index,
              "expression": expression, "outcome": outcome, "created_at": now, "updated_at": now}
