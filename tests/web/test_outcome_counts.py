@@ -89,6 +89,10 @@ def test_every_page_and_export_counts_the_same_outcomes(client: FlaskClient, ses
     progress = client.get(f"/api/v1/learners/{handle.id}/progress", headers=lin.headers).get_json()
     assert progress["outcomes"] == EXPECTED
     assert (progress["solved"], progress["problems"]) == (2, 6)
+    mixed = next(skill for skill in progress["skills"] if skill["skill"] == "mixed_rules")
+    assert mixed["assessed"] is False and mixed["attempts"] == 0   # never exercised: no figure to trust
+    assert any(skill["assessed"] for skill in progress["skills"])
+    assert set(progress["misconceptions"]) >= {"missing_inner_derivative", "sign_error"}
 
     login_page = client.get("/dashboard/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
@@ -97,6 +101,8 @@ def test_every_page_and_export_counts_the_same_outcomes(client: FlaskClient, ses
     learner_page = client.get(f"/dashboard/courses/{course.id}/learners/{handle.id}").get_data(as_text=True)
     assert (figure(learner_page, "solved"), figure(learner_page, "problems")) == ("2", "6")
     assert "1 unaided, 1 with hints" in learner_page and "1 gave up, 2 abandoned" in learner_page
+    assert re.search(r'data-skill="mixed_rules">\s*<td>[^<]*</td>\s*<td class="num cell unpractised">not yet assessed',
+                     learner_page)
 
     overview = client.get(f"/dashboard/courses/{course.id}/").get_data(as_text=True)
     assert figure(overview, "solve-rate") == "33%" and "2 of 6 problems solved" in overview
