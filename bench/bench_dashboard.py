@@ -76,9 +76,13 @@ SEED_SQL: list[tuple[str, str]] = [
         SELECT md5('conversation' || n), md5('learner' || (1 + n % :learners)),
                (SELECT min(id) FROM courses) + (1 + n % :learners) % :courses,
                (SELECT min(id) FROM exercises) + n % 50, '(' || (1 + n % 50) || 'x+1)^3', '{}',
-               CASE WHEN random() < 0.6 THEN 'solved' ELSE 'active' END, 1, started, started + interval '6 minutes'
+               CASE WHEN random() < 0.6 THEN 'solved' ELSE 'in_progress' END, 1, started, started + interval '6 minutes'
         FROM (SELECT n, now() - random() * interval '90 days' AS started
               FROM generate_series(0, :conversations - 1) n) s"""),
+    # One problem per conversation, with its outcome: what the solve rate counts (migration 0006).
+    ("problems", """
+        INSERT INTO problems (conversation_id, learner_id, position, expression, outcome, created_at, updated_at)
+        SELECT id, learner_id, 0, expression, status, created_at, updated_at FROM conversations"""),
     ("attempts", """
         INSERT INTO attempts (learner_id, conversation_id, exercise_id, course_id, step, answer, correct,
                               misconception, skill, latency_ms, hints_used, created_at)

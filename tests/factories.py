@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Exercise, Lesson, Mastery, Message, OutboxEvent, Section
+from service.models import (
+    Attempt, Conversation, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
+)
 from service.usecases import create_course, create_instructor, create_learner, enrol_learner
 from service.usecases.courses import CourseView
 from service.usecases.dashboard.summaries import count_attempts
@@ -86,26 +88,31 @@ def make_exercise(session: Session, slug: str | None = None, expression: str = "
     return exercise
 
 
-def make_conversation(session: Session, learner_id: str, status: str = "active",
+def make_conversation(session: Session, learner_id: str, status: str = "in_progress",
                       hints_used: int = 0, expression: str = "(2x+1)^3") -> Conversation:
     """A conversation as the tutor would leave it: ``hints_used`` hint messages
-    in its transcript, and a ProblemSolved event when it is solved."""
+    in its transcript, its problem's outcome row, and a ProblemSolved event
+    when it is finished (``status`` is an outcome of service.tutor.outcomes)."""
+    finished = status in ("solved", "solved_with_hints", "gave_up")
     conversation = Conversation(
         learner_id=learner_id, expression=expression, variable="x", status=status,
-        state={"expression": expression, "variable": "x", "step": "dy/dx",
-               "solved": status == "solved", "hints_used": hints_used},
+        state={"expression": expression, "variable": "x", "step": None if finished else "dy/dx",
+               "solved": status in ("solved", "solved_with_hints"), "finished": finished,
+               "gave_up": status == "gave_up", "hints_used": hints_used, "seen": [expression]},
     )
     session.add(conversation)
     session.flush()
+    session.add(ProblemRecord(conversation_id=conversation.id, learner_id=learner_id, position=0,
+                              expression=expression, outcome=status, created_at=conversation.created_at))
     session.add_all(
         Message(conversation_id=conversation.id, position=position, role="tutor", kind="hint",
                 text=f"Hint {position + 1}", payload={})
         for position in range(hints_used))
-    if status == "solved":
+    if finished:
         session.add(OutboxEvent(
             type="ProblemSolved", learner_id=learner_id,
-            payload={"expression": expression, "variable": "x", "by_learner": True,
-                     "hints_used": hints_used, "conversation_id": conversation.id}))
+            payload={"expression": expression, "variable": "x", "by_learner": status != "gave_up",
+                     "outcome": status, "hints_used": hints_used, "conversation_id": conversation.id}))
     session.commit()
     return conversation
 

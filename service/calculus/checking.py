@@ -28,7 +28,8 @@ from .derivation import Derivation
 from .equivalence import Comparison, compare, compare_derivative
 from .errors import ExpressionError
 from .feedback import misconception_feedback
-from .misconceptions import WrongDerivative, wrong_derivatives, wrong_local_derivatives
+from .candidates import wrong_derivatives, wrong_local_derivatives
+from .misconceptions import WrongDerivative
 from .parsing import parse_expression
 from .printing import to_sympy_text, to_text
 from .step_targets import StepTarget, step_targets
@@ -131,7 +132,9 @@ def _judge(problem: sp.Expr, analysis: _Analysis, target: StepTarget, answer: sp
         return Verdict(True, None, f"Right: {target.shown()}.", expected)
     wrong = _recognise(comparison, analysis.candidates(target))
     if wrong is not None:
-        return Verdict(False, wrong.misconception, misconception_feedback(wrong), expected)
+        # The contract's plain string, not the enum member (it is serialised and stored).
+        name = None if wrong.misconception is None else wrong.misconception.value
+        return Verdict(False, name, misconception_feedback(wrong), expected)
     return Verdict(False, None, _unrecognised(problem, targets, target, answer, comparison), expected)
 
 
@@ -293,4 +296,23 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
     return _judge(expr, analysis, target, answer_expr)
 
 
-__all__ = ["Verdict", "check_answer", "check_step"]
+def possible_misconceptions(problem: str, step: str = "dy/dx", variable: str | None = "x") -> frozenset[str]:
+    """The misconceptions that could show in an answer to ``step`` of ``problem``.
+
+    Those for which the core builds a candidate wrong answer; a right answer
+    there is evidence against each of them. Cached with the problem's
+    analysis; an unknown step or a bad problem raises :class:`ExpressionError`.
+
+    >>> sorted(possible_misconceptions("(2x+1)^3", "dy/du"))
+    ['outer_not_at_inner', 'power_rule_exponent', 'sign_error']
+    """
+    expr, symbol = _read_problem(problem, variable)
+    analysis = _analyse(expr, symbol)
+    target = analysis.targets.get(re.sub(r"\s+", "", step))
+    if target is None:
+        raise ExpressionError(f"unknown step '{step}': the steps of this problem are {', '.join(analysis.targets)}")
+    return frozenset(wrong.misconception.value for wrong in analysis.candidates(target)
+                     if wrong.misconception is not None)
+
+
+__all__ = ["Verdict", "check_answer", "check_step", "possible_misconceptions"]

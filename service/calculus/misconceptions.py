@@ -1,61 +1,55 @@
-"""The misconception vocabulary, and the wrong derivatives each misconception produces.
+"""The misconception vocabulary: one declarative record per misconception.
 
-Nothing here is a per-problem table: every wrong derivative is built from the
-derivation tree. For a chain with local derivatives D₁ … Dₙ (in the variable,
-innermost first) the correct derivative is D₁·…·Dₙ, and a learner who holds a
-misconception writes one of these instead:
+Each :class:`MisconceptionRecord` says, in one place, what a misconception
+is called (a typed :class:`Misconception` name, the contract's string), what
+the learner's answer looks like, how the teacher's pages label it, which
+name wins when two give the same wrong answer (``priority``), how its
+candidate wrong answer is built from the derivation tree (``candidate``,
+done by :mod:`service.calculus.candidates`), the feedback sentence it gets,
+and the skills it is evidence *against* — so the knowledge model lowers
+the skill the mistake shows, not whichever the step happened to be about:
 
-========================== ==============================================
-missing_inner_derivative   Dₙ alone: the outer derivative at the inner
-missing_link               the product with one Dᵢ left out (n ≥ 3)
-outer_not_at_inner         Dᵢ taken at x instead of at its input, times the rest
-power_rule_exponent        n·uⁿ in place of n·uⁿ⁻¹ in some Dᵢ
-sign_error                 −(D₁·…·Dₙ)
-added_instead_of_multiplied D₁ + … + Dₙ
-composed_derivatives       the outer derivative applied to the inner derivative
-========================== ==============================================
+============================ ============================================ ======================
+name                         candidate answer                             evidence against
+============================ ============================================ ======================
+missing_inner_derivative     Dₙ alone: the outer derivative at the inner  inner_derivative
+missing_link                 the product with one Dᵢ left out (n ≥ 3)     long_chains
+outer_not_at_inner           Dᵢ taken at x instead of at its input        outer_derivative
+power_rule_exponent          n·uⁿ in place of n·uⁿ⁻¹ in some Dᵢ           outer_derivative [*]
+sign_error                   −(D₁·…·Dₙ)                                   outer, inner [*]
+added_instead_of_multiplied  D₁ + … + Dₙ                                  multiply_factors
+composed_derivatives         the outer derivative at the inner derivative multiply_factors
+============================ ============================================ ======================
 
-Sums, products and quotients are differentiated by their own rule from their
-parts' derivatives; a wrong derivative of one part, put back into that rule,
-is a wrong derivative of the whole, with the same misconception. So
-``x·sin(x²)`` answered as ``sin(x²) + x·cos(x²)`` is a missing inner
-derivative. A few recognisable slips outside the vocabulary (the product rule
-forgotten) carry ``misconception=None`` and a ``slip`` naming them.
+[*] ``local_slip``: on a step that asks for one local derivative
+(``dy/du``, ``du/dx``) the slip is evidence against that step's own skill,
+the local derivative it changed. A negated whole derivative cannot say
+which factor flipped, so it counts against both local-derivative skills.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from itertools import islice
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy as sp
 
-from .derivation import (
-    ChainRule, ConstantMultiple, Derivation, Elementary, GeneralPower, Link, ProductRule,
-    QuotientRule, SumRule,
-)
+from .derivation import ChainRule, Derivation, Link
+from .printing import to_text
+from .skills import Skill
 
-MISCONCEPTIONS: dict[str, str] = {
-    "missing_inner_derivative": "f'(g(x)) with the inner factor g'(x) left out",
-    "outer_not_at_inner": "f'(x)·g'(x): the outer derivative taken at x instead of at g(x)",
-    "power_rule_exponent": "n·u^n·u': the exponent not lowered",
-    "sign_error": "the right magnitude with the wrong sign",
-    "added_instead_of_multiplied": "f'(g(x)) + g'(x): the local derivatives added, not multiplied",
-    "composed_derivatives": "f'(g'(x)): the outer derivative applied to the inner derivative",
-    "missing_link": "in a chain of three or more functions, one local derivative left out",
-}
 
-# When two misconceptions give the same wrong derivative, the first one here
-# names it: the more specific diagnosis helps the learner more.
-PRIORITY: tuple[str | None, ...] = (
-    "missing_inner_derivative", "missing_link", "outer_not_at_inner", "power_rule_exponent",
-    "composed_derivatives", "added_instead_of_multiplied", "sign_error", None,
-)
+class Misconception(StrEnum):
+    """The contract's misconception names; each member *is* its string."""
 
-# Enough to cover every slip in a deep mixed expression, few enough that
-# matching a wrong answer stays in the milliseconds.
-MAX_CANDIDATES = 80
+    MISSING_INNER_DERIVATIVE = "missing_inner_derivative"
+    MISSING_LINK = "missing_link"
+    OUTER_NOT_AT_INNER = "outer_not_at_inner"
+    POWER_RULE_EXPONENT = "power_rule_exponent"
+    COMPOSED_DERIVATIVES = "composed_derivatives"
+    ADDED_INSTEAD_OF_MULTIPLIED = "added_instead_of_multiplied"
+    SIGN_ERROR = "sign_error"
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ class WrongDerivative:
     names it (a power rule slip on ``x⁵`` itself).
     """
 
-    misconception: str | None
+    misconception: Misconception | None
     derivative: sp.Expr
     link: Link | None = None
     missing: tuple[Link, ...] = ()
@@ -119,174 +113,233 @@ def unlowered_power_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr | No
     return None
 
 
-def _in_variable(chain: ChainRule, index: int, expr: sp.Expr) -> sp.Expr:
-    """Rewrite an expression in link ``index``'s input into the variable."""
-    if index == 0:
-        return expr
-    link = chain.links[index]
-    return expr.xreplace({link.input: chain.links[index - 1].expression_in_variable})
+def unlowered_power_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr | None:
+    """The derivative of ``expr`` by ``symbol`` with each power rule's exponent not lowered.
 
+    None when no power rule applies (``2x + 1``): there is nothing to get wrong.
 
-def wrong_local_derivatives(chain: ChainRule, index: int) -> list[WrongDerivative]:
-    """Wrong versions of one link's local derivative, written in the variable.
-
-    Used for single steps (``dy/du = 3u³``) and, multiplied by the other local
-    derivatives, for the whole chain. The sign error of a local derivative is
-    included here; for the whole chain it is the same as the final sign error.
+    >>> u = sp.Symbol("u")
+    >>> unlowered_power_derivative(u**3, u)
+    3*u**3
+    >>> unlowered_power_derivative(-u**2 + 1, u)
+    -2*u**2
+    >>> unlowered_power_derivative(2*u + 1, u) is None
+    True
     """
-    link = chain.links[index]
-    local = link.derivative_in_variable
-    wrongs: list[WrongDerivative] = []
-    unlowered = unlowered_power_derivative(link.expression, link.input)
-    if unlowered is not None:
-        wrong = _in_variable(chain, index, unlowered)
-        wrongs.append(WrongDerivative("power_rule_exponent", wrong, link=link, wrong_factor=wrong,
-                                      chain=chain))
-    if index > 0 and link.derivative.has(link.input):
-        at_variable = link.derivative.xreplace({link.input: chain.variable})
-        wrongs.append(WrongDerivative("outer_not_at_inner", at_variable, link=link, wrong_factor=at_variable,
-                                      chain=chain))
-    if index == 0 and chain.inner is not None:
-        wrongs.extend(_node_candidates(chain.inner))
-    wrongs.append(WrongDerivative("sign_error", -local, link=link, chain=chain))
-    return wrongs
+    if not expr.has(symbol):
+        return None
+    if expr.is_Add:
+        parts = [(term, unlowered_power_derivative(term, symbol)) for term in expr.args]
+        if all(wrong is None for _, wrong in parts):
+            return None
+        return sp.Add(*(sp.diff(term, symbol) if wrong is None else wrong for term, wrong in parts))
+    if expr.is_Mul:
+        constant, dependent = expr.as_independent(symbol, as_Add=False)
+        if dependent.is_Mul:
+            return None  # a product rule, not a single power
+        wrong = unlowered_power_derivative(dependent, symbol)
+        return None if wrong is None else constant * wrong
+    if expr.is_Pow:
+        base, exponent = expr.args
+        if exponent.has(symbol) or exponent in (0, 1):
+            return None
+        return exponent * base**exponent * sp.diff(base, symbol)
+    return None
 
 
-def _product(factors: Sequence[sp.Expr]) -> sp.Expr:
-    return sp.Mul(*factors)
+
+def _local(link: Link) -> str:
+    """``du/dv = 2v = 6x``: a local derivative in its input, and in the variable when that differs."""
+    in_input = to_text(link.derivative)
+    in_variable = to_text(link.derivative_in_variable)
+    shown = in_input if in_input == in_variable else f"{in_input} = {in_variable}"
+    return f"{link.leibniz} = {shown}"
 
 
-def _chain_candidates(chain: ChainRule) -> Iterator[WrongDerivative]:
-    links = chain.links
-    locals_ = [link.derivative_in_variable for link in links]
-    outer = links[-1]
-    if len(links) >= 2:
-        yield WrongDerivative("missing_inner_derivative", locals_[-1], link=outer, missing=links[:-1],
-                              chain=chain)
-    if len(links) >= 3:
-        for i, link in enumerate(links):
-            yield WrongDerivative("missing_link", _product(locals_[:i] + locals_[i + 1:]), link=link,
-                                  missing=(link,), chain=chain)
-    # One factor's sign flipped flips the whole product: the chain's own sign
-    # error (from _node_candidates) already says that.
-    whole_factor = (None, chain.inner.expression if chain.inner is not None else None)
-    for i in range(len(links)):
-        for wrong in wrong_local_derivatives(chain, i):
-            if wrong.misconception == "sign_error" and wrong.context in whole_factor:
-                continue
-            factors = locals_[:i] + [wrong.derivative] + locals_[i + 1:]
-            yield replace(wrong, derivative=_product(factors))
-    if len(links) >= 2:
-        inner_derivative = _product(locals_[:-1])
-        composed = outer.derivative.xreplace({outer.input: inner_derivative})
-        yield WrongDerivative("composed_derivatives", composed, link=outer, chain=chain)
-        nested = locals_[0]
-        for link in links[1:]:
-            nested = link.derivative.xreplace({link.input: nested})
-        if nested != composed:  # the same thing for two links
-            yield WrongDerivative("composed_derivatives", nested, link=outer, chain=chain)
-        yield WrongDerivative("added_instead_of_multiplied", sp.Add(*locals_), link=outer, chain=chain)
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _in_context(wrong: WrongDerivative, part: Derivation, whole: sp.Expr) -> WrongDerivative:
-    """The wrong derivative of ``part`` put back into the rule: ``whole`` is the new total."""
-    context = wrong.context if wrong.context is not None else part.expression
-    return replace(wrong, derivative=whole, context=context)
+def _missing_inner(wrong: WrongDerivative) -> str:
+    factors = [_local(link) for link in wrong.missing]
+    noun = "factor" if len(factors) == 1 else "factors"
+    pronoun = "it" if len(factors) == 1 else "them"
+    return (f"You differentiated the outer function but left out the inner {noun} "
+            f"{_listed(factors)}: multiply by {pronoun}.")
 
 
-def _sum_candidates(node: SumRule) -> Iterator[WrongDerivative]:
-    derivatives = [term.derivative for term in node.terms]
-    for j, term in enumerate(node.terms):
-        for wrong in _node_candidates(term):
-            total = sp.Add(*derivatives[:j], wrong.derivative, *derivatives[j + 1:])
-            yield _in_context(wrong, term, total)
+def _missing_link(wrong: WrongDerivative) -> str:
+    link = wrong.missing[0]
+    return (f"One link of the chain is missing: you left out {_local(link)}. "
+            f"Multiply every local derivative: {_leibniz_product(wrong.chain)}.")
 
 
-def _product_rule(factors: Sequence[sp.Expr], derivatives: Sequence[sp.Expr]) -> sp.Expr:
-    return sp.Add(*(
-        _product([derivatives[i], *factors[:i], *factors[i + 1:]]) for i in range(len(factors))
-    ))
+def _input_in_variable(wrong: WrongDerivative) -> sp.Expr:
+    """What the wrong link's input stands for, in the variable (``u = 2x + 1``)."""
+    links = wrong.chain.links
+    index = links.index(wrong.link)
+    return links[index - 1].expression_in_variable if index > 0 else wrong.link.input
 
 
-def _product_candidates(node: ProductRule) -> Iterator[WrongDerivative]:
-    factors = [factor.expression for factor in node.factors]
-    derivatives = [factor.derivative for factor in node.factors]
-    for j, factor in enumerate(node.factors):
-        for wrong in _node_candidates(factor):
-            changed = derivatives[:j] + [wrong.derivative] + derivatives[j + 1:]
-            yield _in_context(wrong, factor, _product_rule(factors, changed))
-    yield WrongDerivative(None, _product(derivatives), slip="product_rule")
+def _outer_not_at_inner(wrong: WrongDerivative) -> str:
+    link = wrong.link
+    return (f"Evaluate {link.leibniz} = {to_text(link.derivative)} at the inner function "
+            f"{link.input} = {to_text(_input_in_variable(wrong))}, not at {wrong.chain.variable}: "
+            f"{to_text(wrong.wrong_factor)} is the outer derivative at {wrong.chain.variable}.")
 
 
-def _quotient_candidates(node: QuotientRule) -> Iterator[WrongDerivative]:
-    top, bottom = node.numerator, node.denominator
-    if top is None or bottom is None:
-        return
-
-    def rule(top_derivative: sp.Expr, bottom_derivative: sp.Expr) -> sp.Expr:
-        numerator = top_derivative * bottom.expression - top.expression * bottom_derivative
-        return numerator / bottom.expression**2
-
-    for wrong in _node_candidates(top):
-        yield _in_context(wrong, top, rule(wrong.derivative, bottom.derivative))
-    for wrong in _node_candidates(bottom):
-        yield _in_context(wrong, bottom, rule(top.derivative, wrong.derivative))
-    yield WrongDerivative(None, top.derivative / bottom.derivative, slip="quotient_rule")
+def _power_rule(wrong: WrongDerivative) -> str:
+    if wrong.link is not None:
+        expression, symbol = wrong.link.expression, wrong.link.input
+    else:
+        expression, symbol = wrong.subject.expression, wrong.subject.variable
+    right = sp.diff(expression, symbol)
+    unlowered = unlowered_power_derivative(expression, symbol)
+    return (f"Power rule: the exponent drops by one, so d/d{symbol} {to_text(expression)} = "
+            f"{to_text(right)}, not {to_text(unlowered)}.")
 
 
-def _node_candidates(node: Derivation) -> Iterator[WrongDerivative]:
-    """Every wrong derivative of ``node``, its own sign error last."""
-    if isinstance(node, ChainRule) and node.links:
-        yield from _chain_candidates(node)
-    elif isinstance(node, SumRule):
-        yield from _sum_candidates(node)
-    elif isinstance(node, ProductRule):
-        yield from _product_candidates(node)
-    elif isinstance(node, QuotientRule):
-        yield from _quotient_candidates(node)
-    elif isinstance(node, ConstantMultiple) and node.inner is not None:
-        for wrong in _node_candidates(node.inner):
-            yield replace(wrong, derivative=node.constant * wrong.derivative)
-    elif isinstance(node, GeneralPower):
-        yield from _general_power_candidates(node)
-    elif isinstance(node, Elementary):
-        unlowered = unlowered_power_derivative(node.expression, node.variable)
-        if unlowered is not None:
-            yield WrongDerivative("power_rule_exponent", unlowered, wrong_factor=unlowered,
-                                  context=node.expression, subject=node)
-    yield WrongDerivative("sign_error", -node.derivative, context=node.expression)
+def _sign(wrong: WrongDerivative) -> str:
+    if wrong.context is not None:
+        return f"Check the sign of the derivative of {to_text(wrong.context)}."
+    if wrong.link is not None:
+        return (f"Check the sign of {wrong.link.leibniz}, the derivative of "
+                f"{to_text(wrong.link.expression)}: your answer has the right size but the wrong sign.")
+    return ("Check the sign: your answer has the right size but the wrong sign. "
+            "Look at the sign of each local derivative.")
 
 
-def _general_power_candidates(node: GeneralPower) -> Iterator[WrongDerivative]:
-    if node.rewritten is not None:
-        for wrong in _node_candidates(node.rewritten):
-            yield replace(wrong, context=wrong.context if wrong.context is not None else node.expression)
-    base, exponent = node.base, node.exponent
-    if base is not None and exponent is not None:
-        # x^x differentiated as if the exponent were a constant.
-        as_power = exponent.expression * base.expression ** (exponent.expression - 1) * base.derivative
-        yield WrongDerivative(None, as_power, slip="general_power")
+def _leibniz_product(chain: ChainRule) -> str:
+    """``dy/dx = dy/du · du/dx``, outermost first as the lesson writes it."""
+    outer, variable = chain.links[-1].name, chain.variable
+    factors = " · ".join(link.leibniz for link in reversed(chain.links))
+    return f"d{outer}/d{variable} = {factors}"
 
 
-def wrong_derivatives(tree: Derivation) -> list[WrongDerivative]:
-    """The wrong derivatives of ``tree``'s expression, most specific misconception first.
+def _added(wrong: WrongDerivative) -> str:
+    return ("The chain rule multiplies the local derivatives, it does not add them: "
+            f"{_leibniz_product(wrong.chain)}.")
 
-    The last sign error is the whole derivative negated; the top node's
-    context is dropped (the slip is in the problem itself).
 
-    >>> x = sp.Symbol("x")
-    >>> [w.misconception for w in wrong_derivatives(Elementary(x**5, x, 5 * x**4))]
-    ['power_rule_exponent', 'sign_error']
+def _composed(wrong: WrongDerivative) -> str:
+    link = wrong.link
+    return (f"Evaluate the outer derivative {link.leibniz} = {to_text(link.derivative)} at the inner "
+            f"function {link.input} = {to_text(_input_in_variable(wrong))}, not at the inner derivative; "
+            "then multiply by the inner derivative.")
+
+
+
+@dataclass(frozen=True)
+class MisconceptionRecord:
+    """Everything the product knows about one misconception.
+
+    - ``description``: what the learner's answer looks like (the contract's words);
+    - ``label``: a teacher's short name for it, for pages and exports;
+    - ``priority``: when two misconceptions give the same wrong answer the
+      lower number names it (the more specific diagnosis helps more);
+    - ``candidate``: how its wrong answer is built from the local derivatives;
+    - ``feedback``: the sentence for an answer it explains;
+    - ``evidence_against``: the skills an answer showing it is evidence against;
+    - ``local_slip``: on a one-local-derivative step, count it against that
+      step's own skill instead (the derivative it changed).
     """
-    candidates = []
-    for wrong in islice(_node_candidates(tree), MAX_CANDIDATES):
-        if wrong.context is not None and wrong.context == tree.expression:
-            wrong = replace(wrong, context=None)
-        candidates.append(wrong)
-    return sorted(candidates, key=lambda wrong: PRIORITY.index(wrong.misconception))
+
+    name: Misconception
+    description: str
+    label: str
+    priority: int
+    candidate: str
+    feedback: Callable[[WrongDerivative], str]
+    evidence_against: tuple[Skill, ...]
+    local_slip: bool = False
+
+
+RECORDS: dict[Misconception, MisconceptionRecord] = {record.name: record for record in (
+    MisconceptionRecord(
+        Misconception.MISSING_INNER_DERIVATIVE, "f'(g(x)) with the inner factor g'(x) left out",
+        "Inner derivative left out", 1, "Dₙ alone: the outer derivative at the inner function",
+        _missing_inner, (Skill.INNER_DERIVATIVE,)),
+    MisconceptionRecord(
+        Misconception.MISSING_LINK, "in a chain of three or more functions, one local derivative left out",
+        "A link of a long chain left out", 2, "the product D₁·…·Dₙ with one Dᵢ left out (n ≥ 3)",
+        _missing_link, (Skill.LONG_CHAINS,)),
+    MisconceptionRecord(
+        Misconception.OUTER_NOT_AT_INNER, "f'(x)·g'(x): the outer derivative taken at x instead of at g(x)",
+        "Outer derivative taken at x", 3, "one Dᵢ taken at the variable instead of at its input, times the rest",
+        _outer_not_at_inner, (Skill.OUTER_DERIVATIVE,), local_slip=True),
+    MisconceptionRecord(
+        Misconception.POWER_RULE_EXPONENT, "n·u^n·u': the exponent not lowered",
+        "Power rule exponent not lowered", 4, "n·uⁿ in place of n·uⁿ⁻¹ in some Dᵢ",
+        _power_rule, (Skill.OUTER_DERIVATIVE,), local_slip=True),
+    MisconceptionRecord(
+        Misconception.COMPOSED_DERIVATIVES, "f'(g'(x)): the outer derivative applied to the inner derivative",
+        "Derivatives composed, not multiplied", 5, "the outer derivative evaluated at the inner derivative",
+        _composed, (Skill.MULTIPLY_FACTORS,)),
+    MisconceptionRecord(
+        Misconception.ADDED_INSTEAD_OF_MULTIPLIED, "f'(g(x)) + g'(x): the local derivatives added, not multiplied",
+        "Local derivatives added", 6, "D₁ + … + Dₙ", _added, (Skill.MULTIPLY_FACTORS,)),
+    MisconceptionRecord(
+        Misconception.SIGN_ERROR, "the right magnitude with the wrong sign", "Sign error", 7,
+        "−(D₁·…·Dₙ), or one Dᵢ negated", _sign,
+        (Skill.OUTER_DERIVATIVE, Skill.INNER_DERIVATIVE), local_slip=True),
+)}
+
+# The contract's vocabulary, ``{name: description}``, most specific first.
+MISCONCEPTIONS: dict[str, str] = {
+    record.name.value: record.description for record in sorted(RECORDS.values(), key=lambda r: r.priority)}
+# Misconception names from the most specific to the least; None (a slip
+# outside the vocabulary) last.
+PRIORITY: tuple[Misconception | None, ...] = (*(Misconception(name) for name in MISCONCEPTIONS), None)
+
+
+def rank(name: Misconception | str | None) -> int:
+    """Where ``name`` sorts among competing diagnoses (lower wins; None last).
+
+    >>> rank("missing_inner_derivative") < rank("sign_error") < rank(None)
+    True
+    """
+    return len(RECORDS) + 1 if name is None else RECORDS[Misconception(name)].priority
+
+
+def evidence_against(name: Misconception | str | None, step_skills: Sequence[str],
+                     local_step: bool) -> tuple[str, ...]:
+    """The skills a wrong answer is evidence against.
+
+    A recognised misconception names its own skills (``local_slip`` ones
+    fall on the step's own skill when the step asks for one local
+    derivative); a wrong answer no misconception explains counts against
+    the step's own (main) skill.
+
+    >>> evidence_against("missing_inner_derivative", ["multiply_factors"], local_step=False)
+    ('inner_derivative',)
+    >>> evidence_against("sign_error", ["inner_derivative"], local_step=True)
+    ('inner_derivative',)
+    >>> evidence_against(None, ["identify_functions", "long_chains"], local_step=False)
+    ('identify_functions',)
+    """
+    if name is None:
+        return tuple(step_skills[:1])
+    record = RECORDS[Misconception(name)]
+    if record.local_slip and local_step and step_skills:
+        return (step_skills[0],)
+    return tuple(skill.value for skill in record.evidence_against)
+
+
+def label(name: str | None) -> str:
+    """A teacher's name for a misconception (the raw name when it is not in the vocabulary).
+
+    >>> label("sign_error"), label(None)
+    ('Sign error', 'Not recognised')
+    """
+    if name is None:
+        return "Not recognised"
+    try:
+        return RECORDS[Misconception(name)].label
+    except ValueError:
+        return name
 
 
 __all__ = [
-    "MISCONCEPTIONS", "PRIORITY", "WrongDerivative", "wrong_derivatives", "wrong_local_derivatives",
-    "unlowered_power_derivative",
+    "MISCONCEPTIONS", "PRIORITY", "RECORDS", "Misconception", "MisconceptionRecord", "WrongDerivative",
+    "evidence_against", "label", "rank", "unlowered_power_derivative",
 ]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service.calculus.misconceptions import label as misconception_label
+from service.tutor.outcomes import OUTCOME_LABELS
+
 MASTERY_BANDS = 5
 
 
@@ -57,7 +60,18 @@ def mastery_band(probability: float) -> int:
     return min(int(probability * MASTERY_BANDS), MASTERY_BANDS - 1)
 
 
+def outcome_label(outcome: str) -> str:
+    """A teacher's words for an outcome (the stored name when unknown).
+
+    >>> outcome_label("solved_with_hints"), outcome_label("gave_up")
+    ('solved with hints', 'gave up')
+    """
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
 TEMPLATE_HELPERS = {
+    "outcome_label": outcome_label,
+    "misconception_label": misconception_label,
     "percent": percent,
     "duration": duration,
     "timestamp": timestamp,

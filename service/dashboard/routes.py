@@ -138,12 +138,13 @@ def learner(course_id: int, learner_id: str) -> str:
     return _render("learner", flt, report=report)
 
 
-@bp.get("/courses/<int(max=2147483647):course_id>/export/<any(attempts, mastery):kind>.csv")
+@bp.get("/courses/<int(max=2147483647):course_id>/export/<any(attempts, problems, mastery):kind>.csv")
 @login_required
 def export(course_id: int, kind: str) -> Response:
     """The course's attempts or mastery as CSV, streamed, under the page's filters."""
     flt, _ = read_filters(request.args, course_id)
-    exporter = queries.export_attempts_csv if kind == "attempts" else queries.export_mastery_csv
+    exporter = {"attempts": queries.export_attempts_csv, "problems": queries.export_problems_csv,
+                "mastery": queries.export_mastery_csv}[kind]
     chunks = exporter(db.session, current_instructor_id(), flt)
     filename = f"course-{course_id}-{kind}.csv"
     return Response(stream_with_context(chunks), mimetype=CSV_MIMETYPE,

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.base import Base, CreatedAtMixin, TimestampsMixin, utcnow
 from service.models.people import new_public_id
+from service.tutor.outcomes import OUTCOMES
 
-CONVERSATION_STATUSES: tuple[str, ...] = ("active", "solved", "abandoned")
+# A conversation's status is the outcome of the problem it is on (service.tutor.outcomes).
+CONVERSATION_STATUSES: tuple[str, ...] = OUTCOMES
 MESSAGE_ROLES: tuple[str, ...] = ("learner", "tutor")
 
 
@@ -55,7 +57,7 @@ class Conversation(TimestampsMixin, Base):
     expression: Mapped[str] = mapped_column(sa.String(500))
     variable: Mapped[str] = mapped_column(sa.String(16), default="x", server_default="x")
     state: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=sa.text("'{}'"))
-    status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
+    status: Mapped[str] = mapped_column(sa.String(24), default="in_progress", server_default="in_progress")
     version: Mapped[int] = mapped_column(server_default=sa.text("1"))
     # How many messages it has, so also the next message's position (migration 0004).
     message_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
@@ -165,6 +167,7 @@ class Mastery(Base):
     )
     skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True, index=True)
     probability: Mapped[float] = mapped_column(sa.Float)
+    # BKT observations of the skill (opportunities); 0: not yet assessed (issue 13).
     attempts: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp()

@@ -42,8 +42,8 @@ def handle_answer(turn: TurnBuilder, text: str) -> bool:
     state = turn.state
     if state.plan is None or state.expression is None:
         return False
-    if state.solved:
-        turn.say("info", "This problem is already solved.")
+    if state.finished:
+        turn.say("info", "This problem is already solved." if state.solved else "This problem is already finished.")
         remind(turn)
         return True
     step = _target_step(state, answer)
@@ -149,8 +149,8 @@ def _record(turn: TurnBuilder, step: str, body: str, verdict: AnswerVerdict,
     turn.emit(AttemptRecorded(
         state.expression or "", state.variable, step, body, verdict.correct,
         verdict.misconception, skills, hints, counted_correct))
-    turn.observe(skills, counted_correct)
     turn.state = state.evolve(attempts=state.attempts + 1)
+    turn.observe_attempt(step, skills, verdict.correct, counted_correct, verdict.misconception)
     turn.verdict = verdict
 
 

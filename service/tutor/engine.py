@@ -160,13 +160,13 @@ def _chain_rule(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
 
 def _repeat(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
     state = turn.state
-    if state.expression is not None and not state.solved:
+    if state.expression is not None and not state.finished:
         turn.say("info", f"We're differentiating {state.expression} with respect to {state.variable}.")
     remind(turn)
 
 
 def _new_problem(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
-    turn.say("info", "Here is a new problem." if turn.state.solved else "OK, let's try a different one.")
+    turn.say("info", "Here is a new problem." if turn.state.finished else "OK, let's try a different one.")
     _choose_problem(turn)
 
 

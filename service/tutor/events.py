@@ -90,6 +90,16 @@ class ProblemSolved(Event):
     attempts: int
     hints_used: int
     by_learner: bool
+    outcome: str  # service.tutor.outcomes: solved, solved_with_hints or gave_up
+
+
+@dataclass(frozen=True)
+class ProblemAbandoned(Event):
+    """The learner moved on to another problem before finishing this one."""
+
+    expression: str
+    variable: str
+    exercise_slug: str | None
 
 
 @dataclass(frozen=True)

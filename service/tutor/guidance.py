@@ -53,7 +53,7 @@ def _factor_status(state: ConversationState, plan: Plan) -> str:
     have = [step.answer for step in factor_steps if step.name in state.done]
     missing = [step for step in factor_steps if step.name not in state.done]
     current = state.current
-    if state.solved:
+    if state.finished:
         return f"All the factors are in: {'; '.join(have)}, so {plan.steps[-1].answer}."
     if current is not None and current.kind == "identify":
         return (f"The factors we need are {product}. Before finding them, we name the links. "
@@ -69,7 +69,7 @@ def _factor_status(state: ConversationState, plan: Plan) -> str:
 
 def _open_parts(state: ConversationState, plan: Plan) -> str:
     """The report for a problem that is not a single chain."""
-    if state.solved:
+    if state.finished:
         return f"Everything is found: {plan.steps[-1].answer}."
     if len(plan.steps) == 1:
         return "There is no chain here, so there are no factors to collect: differentiate it directly."
@@ -90,7 +90,7 @@ def show_solution(turn: TurnBuilder) -> None:
     worked = worked_solution(state.expression, state.variable)
     turn.say("solution", worked.text, latex=worked.latex, mathml=worked.mathml,
              derivative=worked.derivative)
-    if not state.solved:
+    if not state.finished:
         _count_open_steps_as_missed(turn, state)
         finish_problem(turn, by_learner=False)
 
@@ -122,8 +122,6 @@ def worked_solution(expression: str, variable: str) -> WorkedSolution:
 def _count_open_steps_as_missed(turn: TurnBuilder, state: ConversationState) -> None:
     """A bottom-out solution is evidence of not knowing the open steps (BKT)."""
     open_steps: list[PlanStep] = [step for step in state.plan.steps if step.name not in state.done]
-    skills = {skill: None for step in open_steps for skill in step.skills}
-    if skills:
-        turn.observe(skills, correct=False)
+    turn.observe_revealed(open_steps)
     turn.emit(SolutionShown(state.expression or "", state.variable,
                             tuple(step.name for step in open_steps)))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from service.calculus import solve
 from service.calculus.printing import to_latex, to_text
 
-from .events import ProblemSolved, ProblemStarted
+from .events import ProblemAbandoned, ProblemSolved, ProblemStarted
 from .plan import Plan, PlanStep, build_plan
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
@@ -33,6 +33,8 @@ def set_problem(turn: TurnBuilder, problem: Problem) -> None:
     prepared = prepare_problem(problem.expression, problem.variable)
     variable, plan = prepared.variable, prepared.plan
     previous = turn.state
+    if previous.expression is not None and not previous.finished:
+        turn.emit(ProblemAbandoned(previous.expression, previous.variable, previous.exercise_slug))
     seen = previous.seen + (problem.expression,)
     turn.state = ConversationState(
         expression=problem.expression, variable=variable, plan=plan, exercise_slug=problem.exercise_slug,
@@ -73,7 +75,7 @@ def next_problem(turn: TurnBuilder) -> None:
     state = turn.state
     seen = set(turn.context.seen) | set(state.seen)
     problem = choose_problem(turn.context.exercises, turn.mastery, seen, turn.context.rng(state),
-                             turn.context.params)
+                             turn.context.params, beliefs=turn.beliefs)
     set_problem(turn, problem)
 
 
@@ -94,7 +96,7 @@ def remind(turn: TurnBuilder) -> None:
     if turn.state.plan is None:
         turn.say("question", "Which expression shall we differentiate? Say \"differentiate …\" or \"new problem\".")
         return
-    if turn.state.solved:
+    if turn.state.finished:
         turn.say("question", OFFER_NEXT)
         return
     ask_current(turn, lead="Back to our problem: ")
@@ -105,10 +107,10 @@ def finish_problem(turn: TurnBuilder, by_learner: bool) -> None:
     state = turn.state
     plan = state.plan
     assert plan is not None, "finish_problem needs a problem"
-    turn.state = state.evolve(solved=True, gave_up=not by_learner,
+    turn.state = state.evolve(finished=True, gave_up=not by_learner,
                               done=tuple(step.name for step in plan.steps))
     turn.emit(ProblemSolved(state.expression or "", state.variable, state.exercise_slug,
-                            state.attempts, state.hints_used, by_learner))
+                            state.attempts, state.hints_used, by_learner, turn.state.outcome.value))
     if by_learner:
         turn.say("explanation", recap(plan.steps, plan.chain))
     change = mastery_change(turn, {skill for step in plan.steps for skill in step.skills})

@@ -7,19 +7,25 @@ from that opportunity:
 
     correct:   p' = p(1 − slip) / (p(1 − slip) + (1 − p)·guess)
     incorrect: p' = p·slip / (p·slip + (1 − p)(1 − guess))
-    then:      p'' = p' + (1 − p')·transit
+    then:      p'' = p'·(1 − forget) + (1 − p')·transit   (forget is 0 in standard BKT)
 
 As in the Cognitive Tutor and ASSISTments, an attempt only counts as correct
 when the learner found the step on their own: a step answered after a hint on
 that step, or a step whose answer the tutor gave away (bottom-out hint, worked
-solution), is observed as *incorrect*. That rule lives in the engine; this
-module only does the arithmetic.
+solution), is observed as *incorrect*. Which skills an attempt is evidence
+for or against is decided in :mod:`service.tutor.evidence`; this module only
+does the arithmetic, a constant number of operations per skill.
+
+Parameters are per skill (:class:`SkillParams`): ``chain-tutor mastery fit``
+fits them from the attempts log (:mod:`service.usecases.mastery_fit`) and the
+use case loads the newest set into the turn's context. Until a fit exists,
+every skill uses :data:`DEFAULT_PARAMS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .skills import SKILL_NAMES
 
@@ -34,15 +40,49 @@ class BKTParams:
     - ``p_slip``: probability of a wrong answer although the skill is known (0.1).
     - ``p_guess``: probability of a right answer although it is not (0.2;
       free-form answers are hard to guess, but equivalent forms are many).
+    - ``p_forget``: probability of losing a known skill at each opportunity
+      (0: standard BKT; a fit with pyBKT's ``forgets`` variant may set it).
+
+    These defaults are what the tutor uses for a skill until
+    ``chain-tutor mastery fit`` has fitted it from enough attempts.
     """
 
     p_init: float = 0.2
     p_transit: float = 0.15
     p_slip: float = 0.1
     p_guess: float = 0.2
+    p_forget: float = 0.0
+
+    def for_skill(self, skill: str) -> BKTParams:
+        """The parameters of ``skill``: one set serves every skill."""
+        return self
 
 
 DEFAULT_PARAMS = BKTParams()
+
+
+@dataclass(frozen=True)
+class SkillParams:
+    """BKT parameters per skill, as fitted; ``default`` for skills the fit did not cover.
+
+    ``version`` names the stored parameter set they came from (None: the
+    documented defaults, no fit yet).
+
+    >>> fitted = SkillParams({"outer_derivative": BKTParams(p_init=0.5)}, version=3)
+    >>> fitted.for_skill("outer_derivative").p_init, fitted.for_skill("long_chains").p_init
+    (0.5, 0.2)
+    """
+
+    by_skill: Mapping[str, BKTParams] = field(default_factory=dict)
+    default: BKTParams = DEFAULT_PARAMS
+    version: int | None = None
+
+    def for_skill(self, skill: str) -> BKTParams:
+        """The parameters of ``skill``."""
+        return self.by_skill.get(skill, self.default)
+
+
+Params = BKTParams | SkillParams
 
 # Above this probability a skill counts as mastered (the usual BKT threshold).
 MASTERY_THRESHOLD = 0.95
@@ -63,27 +103,27 @@ def update(p_known: float, correct: bool, params: BKTParams = DEFAULT_PARAMS) ->
     else:
         evidence = p_known * slip
         posterior = evidence / (evidence + (1 - p_known) * (1 - guess))
-    return posterior + (1 - posterior) * params.p_transit
+    return posterior * (1 - params.p_forget) + (1 - posterior) * params.p_transit
 
 
 def probability(mastery: Mapping[str, float], skill: str,
-                params: BKTParams = DEFAULT_PARAMS) -> float:
+                params: Params = DEFAULT_PARAMS) -> float:
     """The learner's probability for ``skill``; unseen skills get ``p_init``.
 
     >>> probability({}, "long_chains")
     0.2
     """
-    return float(mastery.get(skill, params.p_init))
+    return float(mastery.get(skill, params.for_skill(skill).p_init))
 
 
 def full_mastery(mastery: Mapping[str, float],
-                 params: BKTParams = DEFAULT_PARAMS) -> dict[str, float]:
+                 params: Params = DEFAULT_PARAMS) -> dict[str, float]:
     """Every known skill with its probability, the prior filling the gaps."""
     return {skill: probability(mastery, skill, params) for skill in SKILL_NAMES}
 
 
 def observe(mastery: Mapping[str, float], skills: Iterable[str], correct: bool,
-            params: BKTParams = DEFAULT_PARAMS) -> dict[str, float]:
+            params: Params = DEFAULT_PARAMS) -> dict[str, float]:
     """A new mastery map after one attempt that exercised ``skills``.
 
     Each skill is updated independently with the same observation (the
@@ -95,12 +135,13 @@ def observe(mastery: Mapping[str, float], skills: Iterable[str], correct: bool,
     """
     new = full_mastery(mastery, params)
     for skill in dict.fromkeys(skills):  # each skill once, in order
-        new[skill] = update(new.get(skill, params.p_init), correct, params)
+        skill_params = params.for_skill(skill)
+        new[skill] = update(new.get(skill, skill_params.p_init), correct, skill_params)
     return new
 
 
 def weakest_skill(mastery: Mapping[str, float], candidates: Iterable[str] = SKILL_NAMES,
-                  params: BKTParams = DEFAULT_PARAMS) -> str:
+                  params: Params = DEFAULT_PARAMS) -> str:
     """The candidate skill with the lowest probability (first listed on ties).
 
     >>> weakest_skill({"identify_functions": 0.9, "outer_derivative": 0.1})

@@ -15,8 +15,10 @@ from typing import Any
 
 from service.calculus import ExpressionError, solve
 from service.calculus.derivation import ProductRule, QuotientRule
+from service.calculus.checking import possible_misconceptions
 
-from .mastery import DEFAULT_PARAMS, BKTParams, probability, weakest_skill
+from .beliefs import most_likely
+from .mastery import DEFAULT_PARAMS, Params, probability, weakest_skill
 from .skills import Skill
 
 FAMILIES: tuple[str, ...] = ("power", "exp", "log", "trig", "root", "sigmoid")
@@ -84,14 +86,20 @@ def target_difficulty(p_known: float) -> int:
 
 def choose_problem(exercises: Iterable[Exercise | Mapping[str, Any]], mastery: Mapping[str, float],
                    seen: Collection[str], rng: random.Random,
-                   params: BKTParams = DEFAULT_PARAMS) -> Problem:
+                   params: Params = DEFAULT_PARAMS, beliefs: Mapping[str, float] | None = None) -> Problem:
     """The next problem: an unseen bank exercise for the weakest skill, else a fresh one.
 
     Among the bank's candidates the one whose difficulty is closest to what
     the learner's mastery of that skill suits is chosen (ties at random).
+    When the learner probably holds a misconception (``beliefs``, see
+    :mod:`service.tutor.beliefs`), an unseen bank exercise that exposes it
+    comes first: remediation, where the mistake can show and be corrected.
     """
-    skill = weakest_skill(mastery, params=params)
     bank = [Exercise.from_data(item) for item in exercises]
+    remedial = _exposing(bank, most_likely(beliefs or {}), seen, rng)
+    if remedial is not None:
+        return Problem(remedial.expression, remedial.variable, remedial.slug, None, remedial.prompt)
+    skill = weakest_skill(mastery, params=params)
     fresh = [item for item in bank if item.expression not in seen and skill in item.skills]
     if fresh:
         target = target_difficulty(probability(mastery, skill, params))
@@ -99,6 +107,26 @@ def choose_problem(exercises: Iterable[Exercise | Mapping[str, Any]], mastery: M
         chosen = rng.choice([item for item in fresh if abs(item.difficulty - target) == best])
         return Problem(chosen.expression, chosen.variable, chosen.slug, skill, chosen.prompt)
     return _fresh_for_skill(skill, seen, rng)
+
+
+def _exposing(bank: list[Exercise], misconception: str | None, seen: Collection[str],
+              rng: random.Random) -> Exercise | None:
+    """An unseen exercise, at random, whose final answer can show ``misconception``.
+
+    Stops at the first one found: each check analyses an exercise (cached
+    per process), so a large bank is not analysed whole on one turn.
+    """
+    if misconception is None:
+        return None
+    unseen = [item for item in bank if item.expression not in seen]
+    rng.shuffle(unseen)
+    for item in unseen:
+        try:
+            if misconception in possible_misconceptions(item.expression, "dy/dx", item.variable):
+                return item
+        except ExpressionError:
+            continue
+    return None
 
 
 def _fresh_for_skill(skill: str, seen: Collection[str], rng: random.Random) -> Problem:

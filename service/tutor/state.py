@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .outcomes import Outcome, outcome_of
 from .plan import Plan, PlanStep
 
 STATE_VERSION = 1
@@ -26,8 +27,10 @@ class ConversationState:
     """Where a conversation stands.
 
     The contract's fields are ``expression``, ``variable``, ``step`` (the
-    name of the open step, None when solved), ``solved`` and ``hints_used``
-    (hints on the current problem).
+    name of the open step, None when finished), ``solved`` (the learner
+    reached the answer: never after a shown solution) and ``hints_used``
+    (hints on the current problem). ``finished`` is True once the problem is
+    over either way; ``outcome`` names how.
     """
 
     expression: str | None = None
@@ -35,8 +38,8 @@ class ConversationState:
     plan: Plan | None = None
     done: tuple[str, ...] = ()          # names of the steps already answered
     found: dict[str, str] = field(default_factory=dict)  # step name -> the learner's answer
-    solved: bool = False
-    gave_up: bool = False
+    finished: bool = False              # solved by the learner, or the solution shown
+    gave_up: bool = False               # the solution was shown
     hints_used: int = 0                 # on the whole current problem
     step_hints: int = 0                 # on the open step (the rung of its ladder reached)
     step_wrong: int = 0                 # wrong tries on the open step
@@ -44,6 +47,7 @@ class ConversationState:
     exercise_slug: str | None = None
     seen: tuple[str, ...] = ()          # problems set in this conversation, oldest first
     mastery_at_start: dict[str, float] = field(default_factory=dict)
+    observed: tuple[str, ...] = ()      # steps whose first attempt BKT has seen (service.tutor.evidence)
     last_question: str = ""
     awaiting_next: bool = False         # the tutor offered a next problem
     version: int = STATE_VERSION
@@ -51,9 +55,19 @@ class ConversationState:
     @property
     def current(self) -> PlanStep | None:
         """The first step not answered yet, or None when the problem is done."""
-        if self.plan is None or self.solved:
+        if self.plan is None or self.finished:
             return None
         return next((step for step in self.plan.steps if step.name not in self.done), None)
+
+    @property
+    def solved(self) -> bool:
+        """Whether the learner reached the answer themselves (contract field)."""
+        return self.finished and not self.gave_up
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the current problem stands: in progress, solved (with hints), gave up."""
+        return outcome_of(self.finished, self.gave_up, self.hints_used)
 
     @property
     def step(self) -> str | None:
@@ -74,11 +88,13 @@ class ConversationState:
         return {
             "version": self.version, "expression": self.expression, "variable": self.variable,
             "step": self.step, "solved": self.solved, "hints_used": self.hints_used,
+            "finished": self.finished, "outcome": self.outcome.value,
             "gave_up": self.gave_up, "plan": self.plan.to_dict() if self.plan else None,
             "done": list(self.done), "found": dict(self.found), "step_hints": self.step_hints,
             "step_wrong": self.step_wrong, "attempts": self.attempts,
             "exercise_slug": self.exercise_slug, "seen": list(self.seen),
-            "mastery_at_start": dict(self.mastery_at_start), "last_question": self.last_question,
+            "mastery_at_start": dict(self.mastery_at_start), "observed": list(self.observed),
+            "last_question": self.last_question,
             "awaiting_next": self.awaiting_next,
         }
 
@@ -99,11 +115,14 @@ class ConversationState:
         return cls(
             expression=data.get("expression"), variable=data.get("variable", "x"),
             plan=Plan.from_dict(plan) if plan else None, done=tuple(data.get("done", ())),
-            found=dict(data.get("found", {})), solved=bool(data.get("solved", False)),
+            found=dict(data.get("found", {})),
+            # States written before "finished" existed said "solved" for both endings.
+            finished=bool(data.get("finished", data.get("solved", False))),
             gave_up=bool(data.get("gave_up", False)), hints_used=int(data.get("hints_used", 0)),
             step_hints=int(data.get("step_hints", 0)), step_wrong=int(data.get("step_wrong", 0)),
             attempts=int(data.get("attempts", 0)), exercise_slug=data.get("exercise_slug"),
             seen=tuple(data.get("seen", ())),
             mastery_at_start={k: float(v) for k, v in data.get("mastery_at_start", {}).items()},
+            observed=tuple(data.get("observed", ())),
             last_question=data.get("last_question", ""),
             awaiting_next=bool(data.get("awaiting_next", False)), version=version)

@@ -14,8 +14,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.calculus import ExpressionError
+from service.calculus.checking import possible_misconceptions
+
+from .beliefs import full_beliefs, observe_answer
 from .events import Event, MasteryChanged
-from .mastery import DEFAULT_PARAMS, BKTParams, full_mastery, observe
+from .evidence import Observation, attempt_observation, revealed_observation
+from .mastery import DEFAULT_PARAMS, Params, full_mastery, observe
+from .plan import PlanStep
 from .messages import AnswerVerdict, MessageKind, TutorMessage
 from .problems import Exercise
 from .state import ConversationState
@@ -30,6 +36,9 @@ class TutorContext:
     - ``exercises``: the exercise bank (``Exercise`` or mappings with slug,
       expression, variable, difficulty, skills, family, prompt).
     - ``mastery``: the learner's probability per skill (missing: the prior).
+    - ``misconceptions``: the learner's probability of holding each
+      misconception (missing: the prior of :mod:`service.tutor.beliefs`).
+    - ``params``: the BKT parameters, per skill once fitted.
     - ``seen``: expressions this learner already had, in any conversation.
     - ``seed``: makes problem choice reproducible (tests, replays).
     """
@@ -37,8 +46,9 @@ class TutorContext:
     lesson: Mapping[str, str] = field(default_factory=dict)
     exercises: Sequence[Exercise | Mapping[str, Any]] = ()
     mastery: Mapping[str, float] = field(default_factory=dict)
+    misconceptions: Mapping[str, float] = field(default_factory=dict)
     seen: Collection[str] = ()
-    params: BKTParams = DEFAULT_PARAMS
+    params: Params = DEFAULT_PARAMS
     seed: int | str | None = None
 
     def rng(self, state: ConversationState) -> random.Random:
@@ -55,6 +65,8 @@ class Turn:
     events: list[Event]
     verdict: AnswerVerdict | None
     mastery: dict[str, float]
+    misconceptions: dict[str, float] = field(default_factory=dict)
+    opportunities: dict[str, int] = field(default_factory=dict)  # BKT observations per skill this turn
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: messages, state, verdict (when any), events, mastery."""
@@ -63,6 +75,7 @@ class Turn:
             "state": self.state.to_dict(),
             "events": [event.to_dict() for event in self.events],
             "mastery": dict(self.mastery),
+            "misconceptions": dict(self.misconceptions),
         }
         if self.verdict is not None:
             shaped["verdict"] = self.verdict.to_dict()
@@ -80,6 +93,8 @@ class TurnBuilder:
         self.verdict: AnswerVerdict | None = None
         self._before = full_mastery(context.mastery, context.params)
         self.mastery = dict(self._before)
+        self.beliefs = full_beliefs(context.misconceptions)
+        self.opportunities: dict[str, int] = {}
 
     def say(self, kind: MessageKind, text: str, **maths: str | None) -> None:
         """Add a reply (``maths``: latex, mathml, derivative)."""
@@ -91,7 +106,51 @@ class TurnBuilder:
 
     def observe(self, skills: Iterable[str], correct: bool) -> None:
         """Update mastery with one BKT observation on ``skills``."""
+        skills = list(dict.fromkeys(skills))
         self.mastery = observe(self.mastery, skills, correct, self.context.params)
+        for skill in skills:
+            self.opportunities[skill] = self.opportunities.get(skill, 0) + 1
+
+    def observe_attempt(self, step: str, skills: Iterable[str], correct: bool, unaided: bool,
+                        misconception: str | None) -> None:
+        """An attempt at ``step``: evidence for BKT and the misconception beliefs, on its first try only.
+
+        ``unaided`` is False when a hint on the step came first. The rules
+        are :mod:`service.tutor.evidence`'s; later tries at a step leave
+        both models alone (the learner has had feedback since).
+        """
+        state = self.state
+        if step in state.observed:
+            return
+        plan_step = state.plan.step(step) if state.plan is not None else None
+        self._apply(attempt_observation(plan_step, list(skills), correct, unaided, misconception))
+        self.beliefs = observe_answer(self.beliefs, self._exposed(plan_step), correct and unaided,
+                                      misconception)
+        self.state = state.evolve(observed=state.observed + (step,))
+
+    def observe_revealed(self, steps: Iterable[PlanStep]) -> None:
+        """A shown solution: incorrect for the revealed steps that had no observation yet."""
+        steps = list(steps)
+        self._apply(revealed_observation(steps, self.state.observed))
+        self.state = self.state.evolve(observed=self.state.observed + tuple(
+            step.name for step in steps if step.name not in self.state.observed))
+
+    def _apply(self, observation: Observation) -> None:
+        if observation.skills:
+            self.observe(observation.skills, observation.correct)
+
+    def _exposed(self, step: PlanStep | None) -> frozenset[str]:
+        """The misconceptions an answer to ``step`` could have shown (none for naming steps)."""
+        state = self.state
+        if step is None or state.expression is None or step.kind in ("identify", "rule"):
+            return frozenset()
+        problem, name = (step.problem, "dy/dx") if step.kind == "part" else (state.expression, step.name)
+        if step.kind == "final":
+            name = "dy/dx"
+        try:
+            return possible_misconceptions(problem or state.expression, name, state.variable)
+        except ExpressionError:
+            return frozenset()
 
     def finish(self) -> Turn:
         """The turn, with one MasteryChanged event per skill that moved."""
@@ -99,4 +158,5 @@ class TurnBuilder:
             before = self._before[skill]
             if after != before:
                 self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
-        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery)
+        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.beliefs,
+                    self.opportunities)

@@ -36,8 +36,10 @@ from service.models import Conversation, Course, Enrolment, Message, new_public_
 from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
+from service.usecases.outcomes import abandon_open_problems
 from service.usecases.turn_records import (
     ConversationRecord,
+    read_beliefs,
     read_conversation_for_turn,
     read_mastery,
     record_turn,
@@ -114,9 +116,10 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     """
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
+    abandon_open_problems(session, learner_id)
+    context = build_context(session, learner_id, mastery, misconceptions=read_beliefs(session, learner_id))
     # Within the compute budget (service.compute); over it, ExpressionTooCostly (a 422).
-    turn = run_engine(start, build_context(session, learner_id, mastery), expression, variable,
-                      heavy=is_heavy(expression))
+    turn = run_engine(start, context, expression, variable, heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
     session.commit()
@@ -149,10 +152,10 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 def _post_once(session: Session, learner_id: str, conversation_id: str, text: str,
                action: str | None) -> TurnView:
     read = read_conversation_for_turn(session, conversation_id)
-    if read is None or read[0].learner_id != learner_id:
+    if read is None or read.conversation.learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
-    conversation, mastery = read
-    context = build_context(session, learner_id, mastery, conversation.id)
+    conversation = read.conversation
+    context = build_context(session, learner_id, read.mastery, conversation.id, read.beliefs)
     cost = assess(text, conversation.expression)
     if cost.refusal is not None:  # refused by the core's estimate, before any work
         return _too_costly_view(conversation, cost.refusal)

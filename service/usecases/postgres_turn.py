@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from service.models import Mastery
+from service.models import Mastery, MisconceptionBelief
 from service.usecases.upserts import upsert
 
 # How a table takes a turn's rows: its key columns for an upsert (None: a
@@ -103,8 +103,19 @@ def mastery_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
     reads both in one round trip.
     """
     mastery: sa.Table = Mastery.__table__  # type: ignore[assignment]
+    return _json_map(mastery, mastery.c.skill, mastery.c.probability, learner_id)
+
+
+def beliefs_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The learner's misconception beliefs as ``{misconception: probability}`` (NULL for none yet)."""
+    beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
+    return _json_map(beliefs, beliefs.c.misconception, beliefs.c.probability, learner_id)
+
+
+def _json_map(table: sa.Table, key: sa.Column[Any], value: sa.Column[Any],
+              learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
     return (
-        sa.select(sa.func.jsonb_object_agg(mastery.c.skill, mastery.c.probability, type_=postgresql.JSONB))
-        .where(mastery.c.learner_id == learner_id)
+        sa.select(sa.func.jsonb_object_agg(key, value, type_=postgresql.JSONB))
+        .where(table.c.learner_id == learner_id)
         .scalar_subquery()
     )

@@ -1,4 +1,11 @@
-"""A learner's progress: attempts, solved problems, hints and mastery per skill."""
+"""A learner's progress: attempts, problems by outcome, hints, mastery per skill, misconceptions.
+
+The numbers are the ones every other page shows: problems are counted by
+:mod:`service.usecases.outcomes`, a skill is *assessed* once BKT has had an
+observation of it (before that its probability is only the prior, and pages
+say "not yet assessed"), and the misconception probabilities are the
+beliefs the tutor keeps (:mod:`service.tutor.beliefs`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Mastery, Message, OutboxEvent
+from service.models import Attempt, Conversation, Mastery, Message, MisconceptionBelief
+from service.tutor.beliefs import full_beliefs
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
 from service.usecases.access import Principal, visible_learner
+from service.usecases.outcomes import OutcomeCounts, outcome_counts
 
 # Bayesian Knowledge Tracing's P(L0) (0.2), the tutor's own: the probability
 # that a learner knows a skill before any evidence. A skill the learner has
@@ -26,7 +35,12 @@ class SkillProgress:
     skill: str
     label: str
     probability: float
-    attempts: int
+    attempts: int  # BKT observations (opportunities)
+
+    @property
+    def assessed(self) -> bool:
+        """Whether any evidence bears on the skill yet (else the probability is the prior)."""
+        return self.attempts > 0
 
 
 @dataclass(frozen=True)
@@ -45,11 +59,22 @@ class RecentAttempt:
 class Progress:
     learner_id: str
     attempts: int
-    solved: int
+    outcomes: OutcomeCounts
     hints: int
     conversations: int
     skills: list[SkillProgress]
+    misconceptions: dict[str, float]
     recent: list[RecentAttempt]
+
+    @property
+    def solved(self) -> int:
+        """Problems the learner reached the answer of, with or without hints (not given up)."""
+        return self.outcomes.solved
+
+    @property
+    def problems(self) -> int:
+        """Problems set, whatever their outcome."""
+        return self.outcomes.problems
 
     @property
     def mastery(self) -> dict[str, float]:
@@ -60,10 +85,8 @@ class Progress:
 def get_progress(session: Session, principal: Principal, learner_id: str) -> Progress:
     """The learner's progress, for the learner itself or an instructor of its courses.
 
-    ``hints`` counts the hint messages the tutor gave; ``solved`` counts the
-    problems the learner finished by themselves (the ProblemSolved events
-    not ended by a shown solution). Both survive a conversation moving on to
-    its next problem, which resets the conversation's own state.
+    ``hints`` counts the hint messages the tutor gave; ``outcomes`` counts
+    the learner's problems by outcome (a conversation may hold several).
     """
     learner = visible_learner(session, principal, learner_id)
     attempts = session.scalar(
@@ -73,10 +96,11 @@ def get_progress(session: Session, principal: Principal, learner_id: str) -> Pro
     return Progress(
         learner_id=learner.id,
         attempts=attempts or 0,
-        solved=_solved(session, learner.id),
+        outcomes=outcome_counts(session, [learner.id]),
         hints=_hints(session, learner.id),
         conversations=conversations or 0,
         skills=_skills(session, learner.id),
+        misconceptions=_misconceptions(session, learner.id),
         recent=_recent(session, learner.id),
     )
 
@@ -90,13 +114,10 @@ def _hints(session: Session, learner_id: str) -> int:
     return session.scalar(query) or 0
 
 
-def _solved(session: Session, learner_id: str) -> int:
-    # Filtered in Python: JSON operators differ between SQLite and PostgreSQL,
-    # and a learner has few such events.
-    payloads = session.scalars(
-        sa.select(OutboxEvent.payload)
-        .where(OutboxEvent.learner_id == learner_id, OutboxEvent.type == "ProblemSolved"))
-    return sum(1 for payload in payloads if isinstance(payload, dict) and payload.get("by_learner"))
+def _misconceptions(session: Session, learner_id: str) -> dict[str, float]:
+    rows = session.execute(sa.select(MisconceptionBelief.misconception, MisconceptionBelief.probability)
+                           .where(MisconceptionBelief.learner_id == learner_id))
+    return full_beliefs({name: probability for name, probability in rows})
 
 
 def _skills(session: Session, learner_id: str) -> list[SkillProgress]:

@@ -38,11 +38,16 @@ from service.models import (
     Exercise,
     Mastery,
     Message,
+    MisconceptionBelief,
     OutboxEvent,
+    ProblemRecord,
     utcnow,
 )
 from service.tutor.engine import Turn
-from service.tutor.events import AttemptRecorded, Event, MasteryChanged, ProblemSolved
+from service.tutor.events import (
+    AttemptRecorded, Event, MasteryChanged, ProblemAbandoned, ProblemSolved, ProblemStarted,
+)
+from service.tutor.outcomes import Outcome
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.usecases import postgres_turn
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
@@ -65,12 +70,13 @@ _CONVERSATION_COLUMNS = (
     _conversations.c.id, _conversations.c.learner_id, _conversations.c.course_id,
     _conversations.c.exercise_id, _conversations.c.expression, _conversations.c.variable,
     _conversations.c.state, _conversations.c.version, _conversations.c.message_count,
-    _conversations.c.updated_at,
+    _conversations.c.updated_at, _conversations.c.status,
 )
 _READ_CONVERSATION_FOR_TURN = sa.select(*_CONVERSATION_COLUMNS).where(
     _conversations.c.id == sa.bindparam("conversation_id")).with_for_update()
 _READ_CONVERSATION_AND_MASTERY_FOR_TURN = sa.select(
     *_CONVERSATION_COLUMNS, postgres_turn.mastery_column(_conversations.c.learner_id).label("mastery"),
+    postgres_turn.beliefs_column(_conversations.c.learner_id).label("beliefs"),
 ).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update(of=_conversations)
 
 _MOVED_COLUMNS = ("expression", "variable", "exercise_id", "state", "status", "message_count", "updated_at")
@@ -97,7 +103,13 @@ ROW_TABLES: dict[str, postgres_turn.RowTable] = {
     "outbox": (OutboxEvent.__table__, None, (), ()),  # type: ignore[dict-item]
     "stats": (ConversationStats.__table__, ("conversation_id",), CONVERSATION_STATS_COLUMNS, ()),  # type: ignore[dict-item]
     "mastery": (_mastery, ("learner_id", "skill"), ("attempts",), ("probability", "updated_at")),
+    "problems": (ProblemRecord.__table__, ("conversation_id", "position"), (), ("outcome", "updated_at")),  # type: ignore[dict-item]
+    "beliefs": (MisconceptionBelief.__table__, ("learner_id", "misconception"), (),  # type: ignore[dict-item]
+                ("probability", "updated_at")),
 }
+_beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
+_READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
+    _beliefs.c.learner_id == sa.bindparam("learner_id"))
 _READ_MASTERY = sa.select(_mastery.c.skill, _mastery.c.probability).where(
     _mastery.c.learner_id == sa.bindparam("learner_id"))
 
@@ -116,6 +128,7 @@ class ConversationRecord:
     version: int
     message_count: int
     updated_at: datetime | None  # when its last turn was written: the tutor's last words
+    status: str = ""  # the outcome of its current problem, as stored
 
     @classmethod
     def new(cls, id: str, learner_id: str, course_id: int | None) -> ConversationRecord:
@@ -123,11 +136,19 @@ class ConversationRecord:
                    variable="x", state={}, version=0, message_count=0, updated_at=None)
 
 
-def read_conversation_for_turn(session: Session, conversation_id: str
-                               ) -> tuple[ConversationRecord, dict[str, float]] | None:
-    """The conversation's row, locked until commit where the database can, and its learner's mastery.
+@dataclass(frozen=True)
+class TurnRead:
+    """What a turn reads: the conversation's row, its learner's mastery and misconception beliefs."""
 
-    ``None`` when there is no such conversation.
+    conversation: ConversationRecord
+    mastery: dict[str, float]
+    beliefs: dict[str, float]
+
+
+def read_conversation_for_turn(session: Session, conversation_id: str) -> TurnRead | None:
+    """The conversation's row, locked until commit where the database can, and its learner's models.
+
+    ``None`` when there is no such conversation. On PostgreSQL one statement.
     """
     connection = session.connection()
     params = {"conversation_id": conversation_id}
@@ -135,12 +156,13 @@ def read_conversation_for_turn(session: Session, conversation_id: str
         row = connection.execute(_READ_CONVERSATION_AND_MASTERY_FOR_TURN, params).one_or_none()
         if row is None:
             return None
-        *columns, mastery = row
-        return ConversationRecord(*columns), dict(mastery or {})
+        *columns, mastery, beliefs = row
+        return TurnRead(ConversationRecord(*columns), dict(mastery or {}), dict(beliefs or {}))
     row = connection.execute(_READ_CONVERSATION_FOR_TURN, params).one_or_none()
     if row is None:
         return None
-    return ConversationRecord(*row), read_mastery(session, row.learner_id)
+    return TurnRead(ConversationRecord(*row), read_mastery(session, row.learner_id),
+                    read_beliefs(session, row.learner_id))
 
 
 def read_mastery(session: Session, learner_id: str) -> dict[str, float]:
@@ -173,6 +195,8 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "outbox": [_outbox(conversation, event, now) for event in turn.events if type(event) in OUTBOX_EVENTS],
         "stats": stats_rows(attempts),  # the dashboards' per-conversation sums
         "mastery": _mastery_rows(conversation.learner_id, turn, now),
+        "problems": _problem_rows(conversation, turn, now),
+        "beliefs": _belief_rows(conversation.learner_id, turn, now),
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     if connection.dialect.name == "postgresql":
@@ -234,7 +258,7 @@ def _conversation_values(conversation: ConversationRecord, turn: Turn, exercise_
         "expression": state.expression if state.expression is not None else conversation.expression,
         "variable": state.variable if state.expression is not None else conversation.variable,
         "exercise_id": exercise_id, "state": state.to_dict(),
-        "status": "solved" if state.solved else "active",
+        "status": state.outcome.value,
         "message_count": conversation.message_count + new_messages, "updated_at": now,
     }
     return {"conversation_id": conversation.id, "read_version": conversation.version,
@@ -271,22 +295,60 @@ def _outbox(conversation: ConversationRecord, event: Event, now: datetime) -> di
 
 
 def _mastery_rows(learner_id: str, turn: Turn, now: datetime) -> list[dict[str, Any]]:
-    """The mastery rows the turn touched: moved probabilities, counted attempts.
+    """The mastery rows the turn touched: moved probabilities, counted opportunities.
 
-    They are upserted, all in one statement. Attempts are added in the
-    database, so two turns of one learner (in two conversations) both
-    count; the probability is the engine's, computed from the value read at
-    the start of the turn, and the later turn's value stands.
+    They are upserted, all in one statement. ``attempts`` counts the skill's
+    BKT observations (model tracing's opportunities: a step's first attempt,
+    a shown solution), added in the database, so two turns of one learner
+    (in two conversations) both count; a skill with none is not assessed.
+    The probability is the engine's, computed from the value read at the
+    start of the turn, and the later turn's value stands.
     """
-    practised: dict[str, int] = {}
-    for event in turn.events:
-        if isinstance(event, AttemptRecorded):
-            for skill in dict.fromkeys(event.skills):
-                practised[skill] = practised.get(skill, 0) + 1
     moved = {event.skill for event in turn.events if isinstance(event, MasteryChanged)}
-    return [{"learner_id": learner_id, "skill": skill, "attempts": practised.get(skill, 0),
+    return [{"learner_id": learner_id, "skill": skill, "attempts": turn.opportunities.get(skill, 0),
              "probability": turn.mastery.get(skill, DEFAULT_PARAMS.p_init), "updated_at": now}
-            for skill in sorted(moved | set(practised))]
+            for skill in sorted(moved | set(turn.opportunities))]
+
+
+def _problem_rows(conversation: ConversationRecord, turn: Turn, now: datetime) -> list[dict[str, Any]]:
+    """The conversation's problems whose outcome this turn set: those it ended or started, and the open one.
+
+    A problem's position is its index in the state's ``seen`` (the problems
+    set in the conversation, oldest first). The current problem's row is
+    written whenever its outcome differs from the conversation's stored
+    status, so one left ``abandoned`` by a newer conversation is open again
+    when the learner comes back to it; most turns write no problem row.
+    """
+    position = len(conversation.state.get("seen") or ()) - 1
+    outcomes: dict[int, tuple[str, str]] = {}
+    for event in turn.events:
+        if isinstance(event, ProblemStarted):
+            position += 1
+            outcomes[position] = (event.expression, Outcome.IN_PROGRESS.value)
+        elif isinstance(event, ProblemSolved) and position >= 0:
+            outcomes[position] = (event.expression, event.outcome)
+        elif isinstance(event, ProblemAbandoned) and position >= 0:
+            outcomes[position] = (event.expression, Outcome.ABANDONED.value)
+    state = turn.state
+    if state.expression is not None and state.seen and (outcomes or conversation.status != state.outcome):
+        outcomes[len(state.seen) - 1] = (state.expression, state.outcome.value)
+    return [{"conversation_id": conversation.id, "learner_id": conversation.learner_id, "position": index,
+             "expression": expression, "outcome": outcome, "created_at": now, "updated_at": now}
+            for index, (expression, outcome) in sorted(outcomes.items())]
+
+
+def _belief_rows(learner_id: str, turn: Turn, now: datetime) -> list[dict[str, Any]]:
+    """The learner's misconception probabilities, written when the turn observed an attempt."""
+    if not any(isinstance(event, AttemptRecorded) for event in turn.events):
+        return []
+    return [{"learner_id": learner_id, "misconception": name, "probability": probability, "updated_at": now}
+            for name, probability in sorted(turn.misconceptions.items())]
+
+
+def read_beliefs(session: Session, learner_id: str) -> dict[str, float]:
+    """The learner's misconception probabilities (misconceptions never assessed are absent)."""
+    rows = session.connection().execute(_READ_BELIEFS, {"learner_id": learner_id})
+    return {name: probability for name, probability in rows}
 
 
 def _milliseconds_between(earlier: datetime | None, later: datetime) -> int | None:

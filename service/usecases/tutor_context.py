@@ -26,6 +26,7 @@ from service.models import Conversation, Exercise, Section
 from service.tutor.engine import TutorContext
 from service.tutor.problems import Exercise as BankExercise
 from service.usecases.lesson_text import markdown_to_text
+from service.usecases.mastery_params import current_params
 
 T = TypeVar("T")
 
@@ -95,17 +96,22 @@ class LazySet(Collection[str]):
 
 
 def build_context(session: Session, learner_id: str, mastery: Mapping[str, float],
-                  conversation_id: str | None = None) -> TutorContext:
+                  conversation_id: str | None = None,
+                  misconceptions: Mapping[str, float] | None = None) -> TutorContext:
     """The engine's context for one turn of ``learner_id``.
 
     ``mastery`` is the learner's current mastery (see :func:`service.usecases.turn_records.read_mastery`);
     ``conversation_id`` is left out of ``seen``, since the engine keeps that
-    conversation's own problems in its state.
+    conversation's own problems in its state; ``misconceptions`` are the
+    learner's beliefs (:func:`service.usecases.turn_records.read_beliefs`).
+    The BKT parameters are the newest fitted set (:mod:`service.usecases.mastery_params`).
     """
     return TutorContext(
         lesson=LazyMapping(lambda: lesson_texts(session)),
         exercises=LazySequence(lambda: exercise_bank(session)),
         mastery=dict(mastery),
+        misconceptions=dict(misconceptions or {}),
+        params=current_params(session),
         seen=LazySet(lambda: seen_expressions(session, learner_id, conversation_id)),
         seed=learner_id,
     )

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from service.calculus import MISCONCEPTIONS
 from service.models import Enrolment, Learner
 from service.tutor.skills import SKILL_NAMES
 from service.usecases import MASTERY_PRIOR
@@ -88,7 +89,8 @@ def test_progress_of_a_new_learner_is_all_priors(client: FlaskClient, cast: Cast
 def test_progress_counts_attempts_solved_problems_hints_and_mastery(
         client: FlaskClient, cast: Cast, session) -> None:
     solved = make_conversation(session, cast.learner.id, status="solved", hints_used=2)
-    open_one = make_conversation(session, cast.learner.id, status="active", hints_used=1)
+    open_one = make_conversation(session, cast.learner.id, status="in_progress", hints_used=1)
+    make_conversation(session, cast.learner.id, status="gave_up")  # a shown solution is not solved
     make_attempt(session, solved, correct=False, answer="3(2x+1)^2",
                  misconception="missing_inner_derivative", skill="inner_derivative")
     make_attempt(session, solved, correct=True, answer="6(2x+1)^2")
@@ -100,11 +102,16 @@ def test_progress_counts_attempts_solved_problems_hints_and_mastery(
     body = client.get(f"/api/v1/learners/{cast.learner.id}/progress",
                       headers=cast.headers("instructor")).get_json()
 
-    assert (body["attempts"], body["solved"], body["hints"], body["conversations"]) == (3, 1, 3, 2)
+    assert (body["attempts"], body["solved"], body["hints"], body["conversations"]) == (3, 1, 3, 3)
+    assert body["problems"] == 3
+    assert body["outcomes"] == {"in_progress": 1, "solved": 1, "solved_with_hints": 0, "gave_up": 1,
+                                "abandoned": 0}
+    assert set(body["misconceptions"]) == set(MISCONCEPTIONS)
     assert body["mastery"]["inner_derivative"] == pytest.approx(0.65)
     assert body["mastery"]["outer_derivative"] == MASTERY_PRIOR
     inner = next(s for s in body["skills"] if s["skill"] == "inner_derivative")
-    assert inner["attempts"] == 3
+    outer = next(s for s in body["skills"] if s["skill"] == "outer_derivative")
+    assert inner["attempts"] == 3 and inner["assessed"] and not outer["assessed"]
     assert len(body["recent"]) == 3
     assert body["recent"][0]["answer"] == "cos(x)"  # newest first
     assert {"missing_inner_derivative", None} <= {a["misconception"] for a in body["recent"]}

@@ -150,3 +150,44 @@ def test_migration_0004_counts_the_messages_of_existing_conversations(
         assert stored_messages() == 5
         flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
         assert counts() == {"c1": 5, "c2": 0}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0006_names_outcomes_truthfully_and_keeps_every_message(
+        backend: str, app_factory: Callable[..., Flask], empty_database_factory: Callable[[str], str]) -> None:
+    """Old statuses become outcomes (a shown solution is gave_up), each conversation gets its
+    problem row, and the SQLite definition edit cascades to no message, both ways."""
+    learners = sa.table("learners", sa.column("id"), sa.column("token_hash"))
+    conversations = sa.table("conversations", sa.column("id"), sa.column("learner_id"),
+                             sa.column("expression"), sa.column("state", sa.JSON), sa.column("status"))
+    messages = sa.table("messages", sa.column("conversation_id"), sa.column("position"), sa.column("role"),
+                        sa.column("kind"), sa.column("text"), sa.column("payload", sa.JSON))
+    old = {"open": ("active", {}), "alone": ("solved", {"hints_used": 0}),
+           "hinted": ("solved", {"hints_used": 2}), "shown": ("solved", {"gave_up": True, "hints_used": 1})}
+    app = app_factory(empty_database_factory(backend))
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0004")
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(learners), [{"id": "l1", "token_hash": "h1"}])
+            connection.execute(sa.insert(conversations), [
+                {"id": name, "learner_id": "l1", "expression": "x^2", "state": state, "status": status}
+                for name, (status, state) in old.items()])
+            connection.execute(sa.insert(messages), [
+                {"conversation_id": "open", "position": p, "role": "tutor", "kind": "question", "text": "?",
+                 "payload": {}} for p in range(3)])
+
+        def read(sql: str) -> dict:
+            with db.engine.connect() as connection:
+                return dict(connection.execute(sa.text(sql)).all())
+
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0006")
+        expected = {"open": "in_progress", "alone": "solved", "hinted": "solved_with_hints", "shown": "gave_up"}
+        assert read("SELECT id, status FROM conversations") == expected
+        assert read("SELECT conversation_id, outcome FROM problems") == expected
+        assert read("SELECT 'messages', count(*) FROM messages") == {"messages": 3}
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE conversations SET status = 'active'"))
+        flask_migrate.downgrade(directory=str(MIGRATIONS_DIR), revision="0004")
+        assert read("SELECT id, status FROM conversations") == {
+            "open": "active", "alone": "solved", "hinted": "solved", "shown": "solved"}
+        assert read("SELECT 'messages', count(*) FROM messages") == {"messages": 3}

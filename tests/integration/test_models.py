@@ -297,7 +297,7 @@ def test_defaults_ids_timestamps_and_json_round_trip(db_session: Session) -> Non
     assert learner is not None and conversation is not None
     assert len(learner.id) == 32 and int(learner.id, 16) >= 0
     assert len(conversation.id) == 32 and conversation.id != learner.id
-    assert conversation.status == "active" and conversation.variable == "x"
+    assert conversation.status == "in_progress" and conversation.variable == "x"
     assert conversation.version == 1
     assert conversation.state == {"step": "outer", "links": [1, 2]}
     assert conversation.messages[0].payload == {"latex": "u = 2x + 1"}

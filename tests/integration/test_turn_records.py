@@ -96,7 +96,8 @@ def test_a_turn_computed_on_a_stale_read_writes_nothing(app: Flask) -> None:
     conversation = start(app, learner)
     with app.app_context():
         session = db.session
-        stale, mastery = read_conversation_for_turn(session, conversation)
+        read = read_conversation_for_turn(session, conversation)
+        stale, mastery = read.conversation, read.mastery
         session.rollback()  # let the other turn through (PostgreSQL holds the row lock until then)
         say(app, learner, conversation, "hi")
         turn = respond(ConversationState.from_dict(stale.state), "u = 2x + 1",

@@ -10,7 +10,8 @@ The rules, per tree:
   function (an optional feature such as ``chain-tutor mastery fit``) may also
   come from an optional extra other than ``test`` and ``bench``.
 - ``tests/``: runtime dependencies and the ``test`` extra.
-- ``bench/``: runtime dependencies and the ``test`` and ``bench`` extras.
+- ``bench/``: runtime dependencies and every extra (a benchmark may time an
+  optional feature, such as ``mastery fit`` from the ``fit`` extra).
 
 Imports guarded by ``except ImportError`` count like any other: the code
 still needs the distribution declared for the feature to work anywhere.
@@ -84,7 +85,7 @@ def allowed_for(tree: str, module_level: bool) -> frozenset[str]:
         return groups[""].union(*optional)
     if tree == "tests":
         return groups[""] | groups["test"]
-    return groups[""] | groups["test"] | groups.get("bench", frozenset())
+    return frozenset().union(*groups.values())
 
 
 def import_sites(path: Path) -> Iterator[ImportSite]:

@@ -8,9 +8,8 @@ import sympy as sp
 from service.calculus import MISCONCEPTIONS, decompose, parse_expression, sigmoid
 from service.calculus.derivation import ChainRule, Elementary
 from service.calculus.equivalence import are_equivalent
-from service.calculus.misconceptions import (
-    PRIORITY, WrongDerivative, unlowered_power_derivative, wrong_derivatives, wrong_local_derivatives,
-)
+from service.calculus.candidates import wrong_derivatives, wrong_local_derivatives
+from service.calculus.misconceptions import PRIORITY, WrongDerivative, unlowered_power_derivative
 
 x, u, v, w, y = sp.symbols("x u v w y")
 

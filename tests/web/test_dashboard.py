@@ -22,7 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.extensions import db
-from service.models import Conversation, Course, Instructor, Learner, Message
+from service.models import Conversation, Course, Instructor, Learner, Message, ProblemRecord
 from service.usecases.credentials import hash_password
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -73,6 +73,8 @@ def session(app: Flask) -> Iterator[sa.orm.Session]:
 def conversation_at(session: sa.orm.Session, learner_id: str, when: datetime, **fields: object) -> Conversation:
     conversation = make_conversation(session, learner_id, **fields)
     conversation.created_at = conversation.updated_at = when
+    session.execute(sa.update(ProblemRecord).where(ProblemRecord.conversation_id == conversation.id)
+                    .values(created_at=when, updated_at=when))
     session.commit()
     return conversation
 

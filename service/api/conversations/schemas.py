@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+
+from service.tutor.outcomes import OUTCOMES
 from marshmallow import validate
 
 from service.api.solve.schemas import VARIABLE_PATTERN
@@ -98,9 +100,13 @@ class ConversationStateSchema(ma.Schema):
     variable = ma.fields.String(required=True)
     step = ma.fields.String(allow_none=True, required=True,
                             metadata={"description": "The open step (u, dy/du, du/dx, dy/dx, ...)"})
-    solved = ma.fields.Boolean(required=True)
+    solved = ma.fields.Boolean(required=True, metadata={
+        "description": "The learner reached the answer (never after a shown solution)"})
     hints_used = ma.fields.Integer(required=True, metadata={"description": "On the current problem"})
-    gave_up = ma.fields.Boolean()
+    gave_up = ma.fields.Boolean(metadata={"description": "The worked solution was shown"})
+    finished = ma.fields.Boolean(metadata={"description": "The problem is over, solved or given up"})
+    outcome = ma.fields.String(validate=ma.validate.OneOf(OUTCOMES), metadata={
+        "description": "The current problem's outcome: in_progress, solved, solved_with_hints, gave_up"})
     attempts = ma.fields.Integer(metadata={"description": "Answers on the current problem"})
     done = ma.fields.List(ma.fields.String(), metadata={"description": "Steps answered so far"})
     awaiting_next = ma.fields.Boolean(metadata={"description": "The tutor offered a next problem"})

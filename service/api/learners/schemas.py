@@ -46,8 +46,11 @@ class LearnerSchema(ma.Schema):
 class SkillProgressSchema(ma.Schema):
     skill = ma.fields.String(required=True)
     label = ma.fields.String(required=True)
-    probability = ma.fields.Float(required=True)
-    attempts = ma.fields.Integer(required=True)
+    probability = ma.fields.Float(required=True, metadata={
+        "description": "Probability the skill is known (BKT); only the prior while not assessed"})
+    assessed = ma.fields.Boolean(required=True, metadata={
+        "description": "False until some evidence bears on the skill: show 'not yet assessed'"})
+    attempts = ma.fields.Integer(required=True, metadata={"description": "BKT observations of the skill"})
 
 
 class RecentAttemptSchema(ma.Schema):
@@ -64,7 +67,11 @@ class RecentAttemptSchema(ma.Schema):
 class ProgressSchema(ma.Schema):
     learner_id = ma.fields.String(required=True)
     attempts = ma.fields.Integer(required=True, metadata={"description": "Answers given"})
-    solved = ma.fields.Integer(required=True, metadata={"description": "Problems solved"})
+    solved = ma.fields.Integer(required=True, metadata={
+        "description": "Problems solved by the learner, with or without hints (a shown solution is not)"})
+    problems = ma.fields.Integer(required=True, metadata={"description": "Problems set, any outcome"})
+    outcomes = ma.fields.Method("_outcomes", metadata={
+        "description": "Problems by outcome: in_progress, solved, solved_with_hints, gave_up, abandoned"})
     hints = ma.fields.Integer(required=True, metadata={"description": "Hints used, all conversations"})
     conversations = ma.fields.Integer(required=True)
     mastery = ma.fields.Dict(
@@ -73,7 +80,14 @@ class ProgressSchema(ma.Schema):
                                  f"Knowledge Tracing); an unpractised skill is at the prior {MASTERY_PRIOR}"},
     )
     skills = ma.fields.List(ma.fields.Nested(SkillProgressSchema), required=True)
+    misconceptions = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Float(), required=True,
+        metadata={"description": "Misconception → probability the learner holds it"},
+    )
     recent = ma.fields.List(
         ma.fields.Nested(RecentAttemptSchema), required=True,
         metadata={"description": "The latest answers, newest first"},
     )
+
+    def _outcomes(self, progress) -> dict[str, int]:
+        return progress.outcomes.as_dict()

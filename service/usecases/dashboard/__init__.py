@@ -20,6 +20,7 @@ from service.usecases.dashboard.export import (
     MASTERY_COLUMNS,
     export_attempts_csv,
     export_mastery_csv,
+    export_problems_csv,
 )
 from service.usecases.dashboard.filters import (
     IDLE_CAP_MS,
@@ -55,6 +56,7 @@ __all__ = [
     "exercise_difficulty",
     "export_attempts_csv",
     "export_mastery_csv",
+    "export_problems_csv",
     "frequent_misconceptions",
     "learner_timeline",
     "mastery_heatmap",

@@ -1,4 +1,4 @@
-"""CSV exports of a course's attempts and mastery, streamed row by row.
+"""CSV exports of a course's attempts, problems (with their outcomes) and mastery, streamed row by row.
 
 The rows are read with ``yield_per`` (a server-side cursor on PostgreSQL),
 so a million-row export never sits in memory. Text a learner typed is
@@ -17,11 +17,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Learner, Mastery
+from service.models import Attempt, Learner, Mastery, ProblemRecord
 from service.usecases.dashboard.filters import (
     DashboardFilter,
     attempt_conditions,
     course_learner_ids,
+    day_range,
     owned_course,
 )
 
@@ -30,7 +31,11 @@ ATTEMPT_COLUMNS: tuple[str, ...] = (
     "correct", "misconception", "skill", "hints_used", "latency_ms",
 )
 MASTERY_COLUMNS: tuple[str, ...] = (
-    "learner_id", "learner_name", "skill", "probability", "attempts", "updated_at",
+    "learner_id", "learner_name", "skill", "probability", "attempts", "assessed", "updated_at",
+)
+PROBLEM_COLUMNS: tuple[str, ...] = (
+    "created_at", "learner_id", "learner_name", "conversation_id", "position", "expression", "outcome",
+    "updated_at",
 )
 BATCH = 1000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -68,7 +73,7 @@ def export_mastery_csv(session: Session, instructor_id: int, flt: DashboardFilte
     owned_course(session, instructor_id, flt.course_id)
     query = (
         sa.select(Mastery.learner_id, Learner.name, Mastery.skill, Mastery.probability,
-                  Mastery.attempts, Mastery.updated_at)
+                  Mastery.attempts, Mastery.attempts > 0, Mastery.updated_at)
         .join(Learner, Learner.id == Mastery.learner_id)
         .where(Mastery.learner_id.in_(course_learner_ids(flt)))
         .order_by(Mastery.learner_id, Mastery.skill)
@@ -76,6 +81,23 @@ def export_mastery_csv(session: Session, instructor_id: int, flt: DashboardFilte
     if flt.skill:
         query = query.where(Mastery.skill == flt.skill)
     return _csv_chunks(MASTERY_COLUMNS, _stream(session, query))
+
+
+def export_problems_csv(session: Session, instructor_id: int, flt: DashboardFilter) -> Iterator[str]:
+    """The problems the course's learners were set in the date range, with their outcomes, as CSV.
+
+    ``outcome`` is one of :data:`service.tutor.outcomes.OUTCOMES`; the rows are
+    the ones the overview's solve rate and the learner pages count.
+    """
+    owned_course(session, instructor_id, flt.course_id)
+    query = (
+        sa.select(ProblemRecord.created_at, ProblemRecord.learner_id, Learner.name, ProblemRecord.conversation_id,
+                  ProblemRecord.position, ProblemRecord.expression, ProblemRecord.outcome, ProblemRecord.updated_at)
+        .join(Learner, Learner.id == ProblemRecord.learner_id)
+        .where(ProblemRecord.learner_id.in_(course_learner_ids(flt)), *day_range(ProblemRecord.created_at, flt))
+        .order_by(ProblemRecord.learner_id, ProblemRecord.created_at, ProblemRecord.id)
+    )
+    return _csv_chunks(PROBLEM_COLUMNS, _stream(session, query))
 
 
 def _stream(session: Session, query: sa.Select[tuple[object, ...]]) -> Iterator[Sequence[object]]:

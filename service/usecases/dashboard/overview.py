@@ -10,8 +10,10 @@ active this week
 attempts
     answers the learners gave in the date range (and skill, if any);
 solve rate
-    of the conversations (problems) they started in the date range, the
-    share they solved;
+    of the problems they were set in the date range (a conversation may hold
+    several), the share they solved themselves, with or without hints
+    (``solved``, ``solved_with_hints``; a shown solution is ``gave_up``),
+    counted as every page counts them (:mod:`service.usecases.outcomes`);
 time on task
     the sum of each attempt's latency (the time from the tutor's question
     to the learner's answer), each capped at :data:`~service.usecases.dashboard.filters.IDLE_CAP_MS` (five
@@ -32,8 +34,10 @@ from service.models import (
     ConversationStats,
     Enrolment,
     Learner,
+    ProblemRecord,
     utcnow,
 )
+from service.tutor.outcomes import SOLVED_OUTCOMES
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -145,12 +149,12 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
 
     Days without any problem are left out (the chart's time axis spaces them).
     """
-    day = day_of(session, Conversation.created_at).label("day")
+    day = day_of(session, ProblemRecord.created_at).label("day")
     query = (
-        sa.select(day, sa.func.count(Conversation.id),
-                  sa.func.count(Conversation.id).filter(Conversation.status == "solved"))
-        .where(Conversation.learner_id.in_(course_learner_ids(flt)),
-               *day_range(Conversation.created_at, flt))
+        sa.select(day, sa.func.count(),
+                  sa.func.count().filter(ProblemRecord.outcome.in_(SOLVED_OUTCOMES)))
+        .where(ProblemRecord.learner_id.in_(course_learner_ids(flt)),
+               *day_range(ProblemRecord.created_at, flt))
         .group_by(day)
         .order_by(day)
     )

@@ -23,15 +23,17 @@ class Chat:
         self.exercises = list(exercises)
         self.mastery = dict(mastery or {})
         self.seen = list(seen)
+        self.misconceptions: dict[str, float] = {}
         self.turns: list[Turn] = []
 
     def context(self) -> TutorContext:
         return TutorContext(lesson=self.lesson, exercises=self.exercises, mastery=self.mastery,
-                            seen=tuple(self.seen), seed=7)
+                            misconceptions=self.misconceptions, seen=tuple(self.seen), seed=7)
 
     def _keep(self, turn: Turn) -> Turn:
         self.turns.append(turn)
         self.mastery = turn.mastery
+        self.misconceptions = turn.misconceptions
         stored = json.dumps(turn.to_dict()["state"])  # what the web layer stores
         self.state = ConversationState.from_dict(json.loads(stored))
         return turn

@@ -158,7 +158,9 @@ def test_the_worked_solution_on_request(chat):
     assert "u = 2x + 1" in message["text"] and "du/dx = 2" in message["text"]
     assert message["text"].count("At x = 1: dy/du = 27, du/dx = 2") == 1  # the gear view
     assert message["latex"] and message["mathml"].startswith("<math")
-    assert chat.state.solved and chat.state.gave_up
+    # "show me the solution" is giving up: finished, never solved (issue 13).
+    assert not chat.state.solved and chat.state.finished and chat.state.gave_up
+    assert chat.state.outcome == "gave_up" and chat.state.to_dict()["solved"] is False
     assert event_types(turn)[:2] == ["SolutionShown", "ProblemSolved"]
     # The steps not found count as not known (BKT), the named link keeps its credit.
     assert turn.mastery["outer_derivative"] == pytest.approx(update(0.2, False))

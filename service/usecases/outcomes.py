@@ -1,0 +1,75 @@
+"""Problem outcomes in the database: one place that counts them, so every page agrees.
+
+Every figure about problems — the learner's progress, the learner page's
+header, the course overview's solve rate, the exports — counts rows of
+``problems`` (:class:`~service.models.ProblemRecord`) through the functions
+here, with the vocabulary of :mod:`service.tutor.outcomes`. A problem is
+solved when its outcome is ``solved`` or ``solved_with_hints``; a shown
+solution is ``gave_up`` and never counts as solved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Conversation, ProblemRecord, utcnow
+from service.tutor.outcomes import OUTCOMES, SOLVED_OUTCOMES, Outcome
+
+
+@dataclass(frozen=True)
+class OutcomeCounts:
+    """How many problems ended each way.
+
+    >>> counts = OutcomeCounts({"solved": 2, "solved_with_hints": 1, "gave_up": 1})
+    >>> counts.problems, counts.solved, counts.of("abandoned")
+    (4, 3, 0)
+    """
+
+    by_outcome: dict[str, int] = field(default_factory=dict)
+
+    def of(self, outcome: str) -> int:
+        return self.by_outcome.get(outcome, 0)
+
+    @property
+    def problems(self) -> int:
+        """Every problem set."""
+        return sum(self.by_outcome.values())
+
+    @property
+    def solved(self) -> int:
+        """Problems the learner reached the answer of (with or without hints)."""
+        return sum(self.of(outcome) for outcome in SOLVED_OUTCOMES)
+
+    def as_dict(self) -> dict[str, int]:
+        """Every outcome of the vocabulary with its count (zeros included)."""
+        return {outcome: self.of(outcome) for outcome in OUTCOMES}
+
+
+def outcome_counts(session: Session, learner_ids: Collection[str] | sa.Select) -> OutcomeCounts:
+    """The problems of these learners (ids or a subquery of ids), counted by outcome."""
+    query = (sa.select(ProblemRecord.outcome, sa.func.count())
+             .where(ProblemRecord.learner_id.in_(learner_ids))
+             .group_by(ProblemRecord.outcome))
+    return OutcomeCounts({outcome: count for outcome, count in session.execute(query)})
+
+
+def abandon_open_problems(session: Session, learner_id: str) -> None:
+    """The learner starts a new conversation: the problems they left open are abandoned.
+
+    Runs in the caller's transaction. Coming back to one of those
+    conversations opens its problem again (the turn writes its outcome).
+    """
+    now = utcnow()
+    session.execute(sa.update(ProblemRecord)
+                    .where(ProblemRecord.learner_id == learner_id,
+                           ProblemRecord.outcome == Outcome.IN_PROGRESS.value)
+                    .values(outcome=Outcome.ABANDONED.value, updated_at=now))
+    session.execute(sa.update(Conversation)
+                    .where(Conversation.learner_id == learner_id,
+                           Conversation.status == Outcome.IN_PROGRESS.value)
+                    .values(status=Outcome.ABANDONED.value)
+                    .execution_options(synchronize_session=False))
