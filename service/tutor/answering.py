@@ -16,12 +16,13 @@ from dataclasses import replace
 
 from service.calculus import ExpressionError, check_answer, check_step
 
-from .answers import FINAL_TAG, Answer, looks_like_maths, read_answer
+from .answers import FINAL_TAG, Answer, read_answer
 from .events import AttemptRecorded
 from .guidance import give_hint
+from .intents import Reading
 from .lifecycle import ask_current, finish_problem, remind
 from .messages import AnswerVerdict
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 from .skills import Skill
 from .state import ConversationState
 from .turn import TurnBuilder
@@ -31,19 +32,17 @@ _RULE_WORD = re.compile(r"\b(sum|product|quotient|chain)\b", re.IGNORECASE)
 _WRONG_TRIES_BEFORE_HINT = 2
 
 
-def handle_answer(turn: TurnBuilder, text: str) -> bool:
-    """Read ``text`` as an answer; False when it is not maths at all."""
-    answer = read_answer(text)
+def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
+    """Check the maths of ``reading`` as an answer; False when there is nothing to answer."""
+    answer = answer_of(reading)
     if answer.tag is not None and not answer.body:
         turn.say("feedback", f"Write the expression after \"{answer.tag} =\".")
         return True
-    if not looks_like_maths(answer.body):
-        return False
     state = turn.state
     if state.plan is None or state.expression is None:
         return False
     if state.solved:
-        turn.say("info", "This problem is already solved.")
+        turn.say("info", "That problem is already solved.")
         remind(turn)
         return True
     step = _target_step(state, answer)
@@ -51,15 +50,9 @@ def handle_answer(turn: TurnBuilder, text: str) -> bool:
         _side_answer(turn, answer)
         return True
     try:
-        verdict = _check(state, step, answer.body)
-        if not verdict.correct and answer.tag is None and step.kind != "final":
-            final = state.plan.steps[-1]
-            final_verdict = _check(state, final, answer.body)
-            if final_verdict.correct:  # a correct final dy/dx is welcome at any time
-                step, verdict = final, final_verdict
+        step, verdict = _best_verdict(state, step, answer)
     except ExpressionError as error:
-        problem = str(error).removeprefix("in your answer: ")
-        turn.say("feedback", f"I couldn't read that: {problem}. Please check it and try again.")
+        turn.say("feedback", f"I couldn't read that: {error.message}. Please check it and try again.")
         return True
     if verdict.correct:
         _accept(turn, step, answer.body, verdict)
@@ -68,17 +61,58 @@ def handle_answer(turn: TurnBuilder, text: str) -> bool:
     return True
 
 
+def answer_of(reading: Reading) -> Answer:
+    """The tag and body of an answer reading ("u is 2x+1" came tagged; "u = 2x+1" is split here)."""
+    body = reading.expression or ""
+    if reading.tag is not None and reading.tag != "named" and "/" not in reading.tag:
+        body = body.lstrip("=: ")  # "outer = u^2": the "=" came with the maths
+    if reading.tag in (None, "inner", "outer") or (reading.tag and "/" not in reading.tag
+                                                    and reading.tag != "named"):
+        return Answer(reading.tag, body)
+    return read_answer(body)
+
+
+def _best_verdict(state: ConversationState, step: PlanStep, answer: Answer) -> tuple[PlanStep, AnswerVerdict]:
+    """The step an answer answers, and its verdict.
+
+    A tagged answer is checked against its step. An untagged one is checked
+    against the open step, then the whole derivative, then every other step
+    not found yet: the first it is right for wins; wrong everywhere, the
+    verdict that names a misconception is kept (the open step's first).
+    """
+    if answer.tag is not None:
+        return step, _check(state, step, answer.body)
+    final = state.plan.steps[-1]
+    others = [s for s in state.plan.steps if s.name not in state.done and s.kind != StepKind.RULE]
+    order = list(dict.fromkeys([s for s in (step, final, *others) if s.kind != StepKind.RULE]))
+    verdicts: list[tuple[PlanStep, AnswerVerdict]] = []
+    for candidate in order:
+        try:
+            verdict = _check(state, candidate, answer.body)
+        except ExpressionError as error:
+            if error.location == "your answer" or not verdicts and candidate is order[-1]:
+                raise
+            continue
+        if verdict.correct:
+            return candidate, verdict
+        verdicts.append((candidate, verdict))
+        if candidate is step and verdict.misconception:
+            return candidate, verdict
+    diagnosed = next(((s, v) for s, v in verdicts if v.misconception), None)
+    return diagnosed or verdicts[0]
+
+
 def is_rule_answer(state: ConversationState, text: str) -> bool:
     """Whether ``text`` names a rule while the open step asks for one."""
     current = state.current
-    return (current is not None and current.kind == "rule"
+    return (current is not None and current.kind is StepKind.RULE
             and _RULE_WORD.search(text) is not None and len(text) <= 60)
 
 
 def handle_rule_answer(turn: TurnBuilder, text: str) -> None:
     """Check the rule a learner named for a mixed expression."""
     step = turn.state.current
-    assert step is not None and step.kind == "rule"
+    assert step is not None and step.kind is StepKind.RULE
     named = _RULE_WORD.search(text).group(1).lower()
     expected = step.answer.split()[1]  # "the product rule"
     if named == expected:
@@ -99,16 +133,16 @@ def _target_step(state: ConversationState, answer: Answer) -> PlanStep | None:
     if answer.tag in (FINAL_TAG, plan.final_name, f"dy/d{variable}"):
         return final
     if answer.tag == "inner":
-        identify = [step for step in plan.steps if step.kind == "identify"]
+        identify = [step for step in plan.steps if step.kind is StepKind.IDENTIFY]
         return identify[0] if len(identify) == 1 else None
     return plan.step(answer.tag)
 
 
 def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict:
     """The core's verdict on ``body`` as the answer to ``step``."""
-    if step.kind == "part":
+    if step.kind is StepKind.PART:
         verdict = check_answer(step.problem, body, state.variable)
-    elif step.kind == "final":
+    elif step.kind is StepKind.FINAL:
         verdict = check_answer(state.expression, body, state.variable)
     else:
         verdict = check_step(state.expression, step.name, body, state.variable)
@@ -150,7 +184,8 @@ def _record(turn: TurnBuilder, step: str, body: str, verdict: AnswerVerdict,
         state.expression or "", state.variable, step, body, verdict.correct,
         verdict.misconception, skills, hints, counted_correct))
     turn.observe(skills, counted_correct)
-    turn.state = state.evolve(attempts=state.attempts + 1)
+    turn.state = state.evolve(attempts=state.attempts + 1, last_feedback={
+        "step": step, "misconception": verdict.misconception, "correct": verdict.correct})
     turn.verdict = verdict
 
 
@@ -172,7 +207,7 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     is_current = current is not None and step.name == current.name
     # Hints on the open step mean the learner did not find it alone (BKT).
     counted = state.step_hints == 0 or not is_current
-    if step.kind == "final":
+    if step.kind is StepKind.FINAL:
         open_steps = [s for s in state.plan.steps if s.name not in state.done]
         skills = tuple(dict.fromkeys(skill for s in (step, *open_steps) for skill in s.skills))
         _record(turn, step.name, body, verdict, skills, state.step_hints == 0)

@@ -10,7 +10,7 @@ from service.calculus import solve
 from .events import HintGiven, SolutionShown
 from .hints import HintLevel
 from .lifecycle import finish_problem, remind
-from .plan import Plan, PlanStep
+from .plan import Plan, PlanStep, StepKind
 from .state import ConversationState
 from .turn import TurnBuilder
 
@@ -55,7 +55,7 @@ def _factor_status(state: ConversationState, plan: Plan) -> str:
     current = state.current
     if state.solved:
         return f"All the factors are in: {'; '.join(have)}, so {plan.steps[-1].answer}."
-    if current is not None and current.kind == "identify":
+    if current is not None and current.kind is StepKind.IDENTIFY:
         return (f"The factors we need are {product}. Before finding them, we name the links. "
                 f"{current.question}")
     if not missing:
@@ -73,7 +73,7 @@ def _open_parts(state: ConversationState, plan: Plan) -> str:
         return f"Everything is found: {plan.steps[-1].answer}."
     if len(plan.steps) == 1:
         return "There is no chain here, so there are no factors to collect: differentiate it directly."
-    done = [step.answer for step in plan.steps if step.name in state.done and step.kind != "rule"]
+    done = [step.answer for step in plan.steps if step.name in state.done and step.kind is not StepKind.RULE]
     missing = [step.describe for step in plan.steps if step.name not in state.done]
     report = "This problem is not a single chain, so there is no single list of factors. "
     if done:

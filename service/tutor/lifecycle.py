@@ -14,7 +14,7 @@ from service.calculus import solve
 from service.calculus.printing import to_latex, to_text
 
 from .events import ProblemSolved, ProblemStarted
-from .plan import Plan, PlanStep, build_plan
+from .plan import Plan, PlanStep, StepKind, build_plan
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
 from .state import ConversationState
@@ -123,7 +123,7 @@ def recap(steps: tuple[PlanStep, ...], chain: str) -> str:
     parts = []
     if chain:
         parts.append(f"The chain: {chain}.")
-    factors = [step.answer for step in steps if step.kind in ("derivative", "part")]
+    factors = [step.answer for step in steps if step.kind in (StepKind.DERIVATIVE, StepKind.PART)]
     if factors:
         parts.append("The pieces: " + "; ".join(factors) + ".")
     final = steps[-1]

@@ -17,7 +17,8 @@ state as JSON and a resumed conversation carries on with the same plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
 import sympy as sp
 
@@ -35,7 +36,14 @@ from .hints import (
 )
 from .skills import Skill
 
-StepKind = Literal["identify", "derivative", "final", "rule", "part"]
+class StepKind(str, Enum):
+    """What a plan step asks for (stored by value in the conversation state)."""
+
+    IDENTIFY = "identify"      # name a link: u = ?
+    DERIVATIVE = "derivative"  # one local derivative of the chain
+    FINAL = "final"            # the whole derivative
+    RULE = "rule"              # the rule that joins the pieces of a mixed expression
+    PART = "part"              # the derivative of one chain inside a mixed expression
 
 # The word a learner uses for each top-level rule.
 _RULE_WORDS: dict[type, str] = {
@@ -71,7 +79,7 @@ class PlanStep:
     @property
     def is_factor(self) -> bool:
         """Whether the step finds one local derivative of the chain."""
-        return self.kind == "derivative"
+        return self.kind is StepKind.DERIVATIVE
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -79,12 +87,14 @@ class PlanStep:
         # plain strings cost a tenth of a turn (the state is written every turn).
         data = {name: getattr(self, name) for name in _STEP_FIELDS}
         data["skills"], data["hints"] = list(self.skills), list(self.hints)
+        data["kind"] = self.kind.value
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanStep:
         """The inverse of :meth:`to_dict`."""
-        return cls(**{**data, "skills": tuple(data["skills"]), "hints": tuple(data["hints"])})
+        return cls(**{**data, "kind": StepKind(data["kind"]), "skills": tuple(data["skills"]),
+                      "hints": tuple(data["hints"])})
 
 
 _STEP_FIELDS = tuple(f.name for f in fields(PlanStep))
@@ -157,7 +167,7 @@ def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Pl
         steps.append(_derivative_step(links[index], index, links, chain, extra))
     final_name = f"d{links[-1].name}/d{variable}"
     factors = tuple(link.leibniz for link in reversed(links))
-    factor_answers = [step.answer for step in steps if step.kind == "derivative"]
+    factor_answers = [step.answer for step in steps if step.kind is StepKind.DERIVATIVE]
     ladder = multiply_ladder(factor_answers, final_name, solution.derivative_text)
     steps.append(_final_step(final_name, solution, (Skill.MULTIPLY_FACTORS.value, *extra),
                              f"Now multiply the local derivatives: {final_name} = "
@@ -183,7 +193,7 @@ def _identify_step(link: Link, index: int, links: tuple[Link, ...],
         outer = links[-1]
         after = f"So the outer function is {outer.name} = {to_text(outer.expression)}."
     return PlanStep(
-        name=name, kind="identify", question=question, answer=f"{name} = {expression}",
+        name=name, kind=StepKind.IDENTIFY, question=question, answer=f"{name} = {expression}",
         skills=(Skill.IDENTIFY_FUNCTIONS.value, *extra),
         hints=tuple(identify_ladder(name, expression, source, index == 0).to_list()),
         describe=f"the function {name} = {expression}", after=after)
@@ -209,7 +219,7 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
     if index == 0 and chain.inner is not None and type(chain.inner) in _RULE_WORDS:
         skills = (*skills, Skill.MIXED_RULES.value)
     return PlanStep(
-        name=link.leibniz, kind="derivative", question=question, answer=answer, skills=skills,
+        name=link.leibniz, kind=StepKind.DERIVATIVE, question=question, answer=answer, skills=skills,
         hints=tuple(derivative_ladder(link.leibniz, name, source, expression,
                                       link.rule.value, answer).to_list()),
         describe=f"the derivative of the {role} function {name} = {expression}")
@@ -228,7 +238,7 @@ def _final_step(final_name: str, solution: Solution, skills: tuple[str, ...],
                 lead: str, ladder: HintLadder) -> PlanStep:
     """The last step: the whole derivative."""
     return PlanStep(
-        name=final_name, kind="final", question=f"{lead} What is {final_name}?",
+        name=final_name, kind=StepKind.FINAL, question=f"{lead} What is {final_name}?",
         answer=f"{final_name} = {solution.derivative_text}", skills=skills,
         hints=tuple(ladder.to_list()), describe=f"the whole derivative {final_name}")
 
@@ -241,7 +251,7 @@ def _mixed_plan(tree: Derivation, variable: sp.Symbol, final_name: str,
     steps: list[PlanStep] = []
     if rule in ("sum", "product", "quotient"):
         steps.append(PlanStep(
-            name="rule", kind="rule",
+            name="rule", kind=StepKind.RULE,
             question=("This is not a single chain. Which rule joins its pieces: the sum, "
                       "product or quotient rule?"),
             answer=f"the {rule} rule", skills=(mixed, Skill.IDENTIFY_FUNCTIONS.value),
@@ -275,7 +285,7 @@ def _part_step(chain: ChainRule, index: int, variable: sp.Symbol) -> PlanStep:
     links = ", ".join(f"{link.name} = {to_text(link.expression)}" for link in chain.links)
     answer = f"d/d{variable} {expression} = {to_text(chain.derivative)}"
     return PlanStep(
-        name=f"part{index + 1}", kind="part",
+        name=f"part{index + 1}", kind=StepKind.PART,
         question=f"What is the derivative of the chain {expression} with respect to {variable}?",
         answer=answer,
         skills=(Skill.MIXED_RULES.value, Skill.OUTER_DERIVATIVE.value, Skill.INNER_DERIVATIVE.value),

@@ -3,18 +3,51 @@
 The web layer keeps ``state.to_dict()`` in its database and gives back
 ``ConversationState.from_dict(...)`` on the next message, so a conversation
 resumes exactly where it was after a restart. ``version`` is bumped whenever
-the shape changes; :meth:`ConversationState.from_dict` refuses versions it
-does not know rather than guessing.
+the shape changes, with one upgrade step per version in :data:`UPGRADES`, so a
+state stored by any earlier version resumes; :meth:`ConversationState.from_dict`
+refuses versions it does not know (newer, or never released) rather than
+guessing, and the engine then starts afresh with a friendly word.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .plan import Plan, PlanStep
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 remembers the last feedback, so "why?" can explain it (none yet)."""
+    return {**data, "last_feedback": None, "version": 2}
+
+
+# UPGRADES[n] turns a version-n state into a version-(n + 1) state.
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` brought to :data:`STATE_VERSION` through each upgrade step in turn.
+
+    >>> upgrade({"version": 1, "expression": "x^2"})["last_feedback"] is None
+    True
+    >>> upgrade({"version": 99})
+    Traceback (most recent call last):
+    ...
+    service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
+    """
+    version = data.get("version")
+    while version != STATE_VERSION:
+        step = UPGRADES.get(version) if isinstance(version, int) else None
+        if step is None:
+            raise StateVersionError(
+                f"conversation state version {version} is not supported (expected {STATE_VERSION})")
+        data = step(data)
+        version = data["version"]
+    return data
 
 
 class StateVersionError(ValueError):
@@ -46,6 +79,8 @@ class ConversationState:
     mastery_at_start: dict[str, float] = field(default_factory=dict)
     last_question: str = ""
     awaiting_next: bool = False         # the tutor offered a next problem
+    # The last answer's verdict ({"step", "misconception", "correct"}), for "why?".
+    last_feedback: dict[str, Any] | None = None
     version: int = STATE_VERSION
 
     @property
@@ -79,7 +114,7 @@ class ConversationState:
             "step_wrong": self.step_wrong, "attempts": self.attempts,
             "exercise_slug": self.exercise_slug, "seen": list(self.seen),
             "mastery_at_start": dict(self.mastery_at_start), "last_question": self.last_question,
-            "awaiting_next": self.awaiting_next,
+            "awaiting_next": self.awaiting_next, "last_feedback": self.last_feedback,
         }
 
     @classmethod
@@ -89,12 +124,10 @@ class ConversationState:
         >>> ConversationState.from_dict({"version": 99})
         Traceback (most recent call last):
         ...
-        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 1)
+        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
         """
-        version = data.get("version")
-        if version != STATE_VERSION:
-            raise StateVersionError(
-                f"conversation state version {version} is not supported (expected {STATE_VERSION})")
+        data = upgrade(data)
+        version = data["version"]
         plan = data.get("plan")
         return cls(
             expression=data.get("expression"), variable=data.get("variable", "x"),
@@ -106,4 +139,5 @@ class ConversationState:
             seen=tuple(data.get("seen", ())),
             mastery_at_start={k: float(v) for k, v in data.get("mastery_at_start", {}).items()},
             last_question=data.get("last_question", ""),
-            awaiting_next=bool(data.get("awaiting_next", False)), version=version)
+            awaiting_next=bool(data.get("awaiting_next", False)),
+            last_feedback=data.get("last_feedback"), version=version)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .events import Event, MasteryChanged
+from .intents import Reading
 from .mastery import DEFAULT_PARAMS, BKTParams, full_mastery, observe
 from .messages import AnswerVerdict, MessageKind, TutorMessage
 from .problems import Exercise
@@ -55,6 +56,7 @@ class Turn:
     events: list[Event]
     verdict: AnswerVerdict | None
     mastery: dict[str, float]
+    reading: Reading | None = None   # how the learner's message was read, with its reasons
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: messages, state, verdict (when any), events, mastery."""
@@ -66,6 +68,8 @@ class Turn:
         }
         if self.verdict is not None:
             shaped["verdict"] = self.verdict.to_dict()
+        if self.reading is not None:
+            shaped["reading"] = self.reading.to_dict()
         return shaped
 
 
@@ -78,6 +82,7 @@ class TurnBuilder:
         self.replies: list[TutorMessage] = []
         self.events: list[Event] = []
         self.verdict: AnswerVerdict | None = None
+        self.reading: Reading | None = None
         self._before = full_mastery(context.mastery, context.params)
         self.mastery = dict(self._before)
 
@@ -99,4 +104,4 @@ class TurnBuilder:
             before = self._before[skill]
             if after != before:
                 self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
-        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery)
+        return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.reading)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
-from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
+from service.tutor.engine import ACTION_WORDS, Action, Turn, resume, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
@@ -147,7 +147,7 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
-    turn = respond(ConversationState.from_dict(conversation.state), text, context, action=action)
+    turn = resume(conversation.state, text, context, action=action)
     said = ACTION_WORDS[Action(action)] if action is not None else text
     replies = record_turn(session, conversation, turn, said)
     return _turn_view(conversation.id, turn, replies)

@@ -115,8 +115,7 @@ def _intent(match: Match | None, threshold: float) -> Intent | None:
 
 def _beats(question: Match, intent: Match | None) -> bool:
     """A question wins over an intent that scored less (ties go to the intent)."""
-    return intent is None or question.score > intent.score or (
-        question.score == intent.score and len(question.phrasing) > len(intent.phrasing))
+    return intent is None or question.score > intent.score
 
 
 def _variable(text: str) -> tuple[str | None, str]:

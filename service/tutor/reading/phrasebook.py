@@ -140,6 +140,7 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
 
 
 MIN_QUESTIONS = 25
+_QUESTION_WORDS = frozenset({"what", "why", "how", "who", "which", "where", "when"})
 PROBLEM_ANSWERS = ("rule_at_hand",)
 
 
@@ -171,5 +172,7 @@ def _phrasings(label: str, texts: Any, fillers: frozenset[str], place: str,
             problems.append(f"{place}: the phrasing {text!r} has no words")
             continue
         words = frozenset(word for word in every if word not in fillers)
-        kept.append(Phrasing(label, " ".join(every), words or frozenset(every), exact=not words))
+        # "what is this": a question word and fillers only, too common to score on.
+        exact = not words or (words <= _QUESTION_WORDS and len(every) > len(words))
+        kept.append(Phrasing(label, " ".join(every), words or frozenset(every), exact=exact))
     return kept

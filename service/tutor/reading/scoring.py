@@ -3,13 +3,16 @@
 A phrasing's score is how much of it the message says (recall, weighted
 0.65) and how much of the message it covers (precision, 0.35), over the
 words that carry meaning (fillers dropped): "can I have a hint please"
-scores 100 on "hint". Ties go to the phrasing whose whole text is most like
+scores 100 on "hint". Words count by how telling they are (inverse
+phrasing frequency, as in information retrieval): "limit" says more than
+"what", so "what is the limit of …" is about limits. Ties go to the phrasing whose whole text is most like
 the message (rapidfuzz's ratio), so "why?" matches "why" rather than "why do
 we multiply". Phrasings made only of fillers ("ok") match only themselves.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,16 +39,19 @@ def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     every = _WORDS.findall(rest.lower())
     words = frozenset(word for word in every if word not in book.fillers)
     said = " ".join(every)
+    weights = _weights(book)
+    unknown = max(weights.values(), default=1.0)
+    said_weight = sum(weights.get(word, unknown) for word in words)
     best: dict[str, tuple[float, float, Phrasing]] = {}
     for phrasing in _candidates(book, words, said):
         if phrasing.exact:
             score = 100.0 if phrasing.text == said else 0.0
         else:
-            shared = len(phrasing.words & words)
+            shared = sum(weights[word] for word in phrasing.words & words)
             if not shared:
                 continue
-            score = 100 * (RECALL_WEIGHT * shared / len(phrasing.words)
-                           + (1 - RECALL_WEIGHT) * shared / len(words))
+            own = sum(weights[word] for word in phrasing.words)
+            score = 100 * (RECALL_WEIGHT * shared / own + (1 - RECALL_WEIGHT) * shared / said_weight)
         if score <= 0:
             continue
         key = (score, fuzz.ratio(said, phrasing.text))
@@ -65,6 +71,17 @@ def _candidates(book: Phrasebook, words: frozenset[str], said: str) -> list[Phra
     for phrasing in index.get(f"={said}", ()):
         found[id(phrasing)] = phrasing
     return list(found.values())
+
+
+@lru_cache(maxsize=4)
+def _weights(book: Phrasebook) -> dict[str, float]:
+    """How telling each phrasebook word is: log(1 + phrasings / phrasings with it)."""
+    counts: dict[str, int] = {}
+    for phrasing in book.phrasings:
+        for word in phrasing.words:
+            counts[word] = counts.get(word, 0) + 1
+    total = len(book.phrasings)
+    return {word: math.log(1 + total / count) for word, count in counts.items()}
 
 
 @lru_cache(maxsize=4)

@@ -33,7 +33,7 @@ a i am an as at be by do go he hi if in is it me my no of oh ok on or so to up u
 all and any are but can did does for get got had has her him his how its let not now off
 one our out own say see she the too two use was way who why yes yet you idk pls plz thx huh
 lol hmm umm nah yep yup hey wut wat sup bye ty try new ask end put set sum add few big bad odd old
-ago far got lot may mean saw yet ugh eh ah aha ooh wow omg pfft hmm hm uh um er
+ago far got lot may mean saw yet ugh bot ai gpt joke lim eh ah aha ooh wow omg pfft hmm hm uh um er
 """.split())
 _NAMES = frozenset(name.lower() for name in FUNCTIONS) | frozenset(CONSTANTS)
 _MAX_LETTER_RUN = 3

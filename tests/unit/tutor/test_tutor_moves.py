@@ -84,10 +84,18 @@ def test_mastery_changes_are_events(chat):
     assert [(c.skill, c.before, c.after) for c in changes] == [("identify_functions", 0.2, 0.6)]
 
 
-def test_the_untagged_answer_answers_the_last_question(chat):
+def test_an_untagged_answer_answers_the_step_it_is_right_for(chat):
     chat.start("(2x+1)^3")
     chat.say("u = 2x + 1")
-    turn = chat.say("2")  # du/dx's value, but the open question is dy/du
+    turn = chat.say("2")  # du/dx's value, while the open question is dy/du
+    assert turn.verdict.step == "du/dx" and turn.verdict.correct
+    assert chat.state.step == "dy/du" and "du/dx" in chat.state.done
+
+
+def test_an_untagged_wrong_answer_stays_with_the_open_question(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x + 1")
+    turn = chat.say("7u")
     assert turn.verdict.step == "dy/du" and not turn.verdict.correct
     assert chat.state.step == "dy/du"
 
@@ -187,9 +195,9 @@ def test_greeting_thanks_help_and_anything_else(chat):
     chat.start("(2x+1)^3")
     assert "Hello" in joined(chat.say("hello"))
     assert "welcome" in joined(chat.say("thanks!"))
-    assert "next factor" in joined(chat.say("help"))
-    other = chat.say("what's the weather like?")
-    assert "didn't understand" in texts(other, "info")[0]
+    assert "hint" in joined(chat.say("help"))
+    other = chat.say("blorp zanzibar")
+    assert "didn't quite catch" in texts(other, "info")[0]
     assert "hint" in texts(other, "info")[0]
     assert other.verdict is None and chat.state.step == "u"
 

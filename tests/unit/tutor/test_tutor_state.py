@@ -49,6 +49,6 @@ def test_turn_to_dict_is_json():
     turn = start(TutorContext(), "(2x+1)^3")
     turn = respond(turn.state, "3(2x+1)^2", TutorContext())
     shaped = json.loads(json.dumps(turn.to_dict()))
-    assert shaped["verdict"]["step"] == "u"
+    assert shaped["verdict"]["step"] == "dy/du" and shaped["reading"]["intent"] == "answer"
     assert all(message["role"] == "tutor" for message in shaped["messages"])
     assert {event["type"] for event in shaped["events"]} >= {"AttemptRecorded", "MasteryChanged"}
