@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from service.calculus import ExpressionError, check_answer, check_step
 
-from .answers import FINAL_TAG, Answer, read_answer
+from .answers import FINAL_TAG, Answer, answer_of, read_answer
 from .events import AttemptRecorded
 from .guidance import give_hint
 from .intents import Reading
@@ -59,17 +59,6 @@ def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
     else:
         _reject(turn, step, answer.body, verdict)
     return True
-
-
-def answer_of(reading: Reading) -> Answer:
-    """The tag and body of an answer reading ("u is 2x+1" came tagged; "u = 2x+1" is split here)."""
-    body = reading.expression or ""
-    if reading.tag is not None and reading.tag != "named" and "/" not in reading.tag:
-        body = body.lstrip("=: ")  # "outer = u^2": the "=" came with the maths
-    if reading.tag in (None, "inner", "outer") or (reading.tag and "/" not in reading.tag
-                                                    and reading.tag != "named"):
-        return Answer(reading.tag, body)
-    return read_answer(body)
 
 
 def _best_verdict(state: ConversationState, step: PlanStep, answer: Answer) -> tuple[PlanStep, AnswerVerdict]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from service.calculus.functions import CONSTANTS, FUNCTIONS
 
+from .intents import Reading
+
 # The final derivative, whatever the letters: dy/dx, dL/dw, y', f'(x).
 FINAL_TAG = "final"
 
@@ -111,3 +113,14 @@ def _is_maths_word(word: str) -> bool:
     # "sinx", "cos2x", "lnx": a function name run into its argument.
     return any(lower.startswith(name) and len(lower) - len(name) <= 2
                for name in _FUNCTION_NAMES)
+
+
+def answer_of(reading: Reading) -> Answer:
+    """The tag and body of an answer reading ("u is 2x+1" came tagged; "u = 2x+1" is split here)."""
+    body = reading.expression or ""
+    if reading.tag is not None and reading.tag != "named" and "/" not in reading.tag:
+        body = body.lstrip("=: ")  # "outer = u^2": the "=" came with the maths
+    if reading.tag in (None, "inner", "outer") or (reading.tag and "/" not in reading.tag
+                                                    and reading.tag != "named"):
+        return Answer(reading.tag, body)
+    return read_answer(body)
