@@ -149,7 +149,13 @@ def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
     try:
         checked = check_step(state.expression, answer.tag, answer.body, state.variable)
     except ExpressionError as error:
-        turn.say("feedback", f"I couldn't use that: {error}.")
+        if error.location is None and state.plan is not None and state.plan.chain:
+            # a name this problem does not use: say its names, not a list of internal steps
+            turn.say("feedback", f"There is no {answer.tag} in this problem: its links are "
+                                 f"{state.plan.chain}. Write your step with those letters.")
+        else:
+            turn.say("feedback", f"I couldn't read that: {error.message}.")
+        remind(turn)
         return
     verdict = AnswerVerdict(checked.correct, checked.misconception, answer.tag, checked.feedback)
     if "/" in answer.tag:

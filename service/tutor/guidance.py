@@ -8,7 +8,7 @@ from functools import lru_cache
 from service.calculus import solve
 
 from .events import HintGiven, SolutionShown
-from .hints import HintLevel
+from .hints import LADDER, HintLevel
 from .lifecycle import finish_problem, remind
 from .plan import Plan, PlanStep, StepKind
 from .state import ConversationState
@@ -26,7 +26,11 @@ def give_hint(turn: TurnBuilder) -> None:
         remind(turn)
         return
     level, text = step.ladder.hint(state.step_hints)
-    turn.say("hint", text)
+    if state.step_hints >= len(LADDER):  # past the bottom-out: teach the rule again, on a simpler case
+        turn.say("explanation", f"Let's step back and look at the rule on a simpler case. "
+                                f"{step.ladder.teaching} Here, the same idea gives: {step.ladder.bottom_out}.")
+    else:
+        turn.say("hint", text)
     turn.state = state.evolve(step_hints=state.step_hints + 1, hints_used=state.hints_used + 1)
     turn.emit(HintGiven(state.expression or "", step.name, level.value, turn.state.hints_used))
     if level is HintLevel.BOTTOM_OUT:

@@ -14,7 +14,7 @@ from service.calculus import solve
 from service.calculus.printing import to_latex, to_text
 
 from .events import ProblemSolved, ProblemStarted
-from .plan import Plan, PlanStep, StepKind, build_plan
+from .plan import LOCAL_DERIVATIVES_INTRO, Plan, PlanStep, StepKind, build_plan
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
 from .state import ConversationState
@@ -97,7 +97,14 @@ def remind(turn: TurnBuilder) -> None:
     if turn.state.solved:
         turn.say("question", OFFER_NEXT)
         return
-    ask_current(turn, lead="Back to our problem: ")
+    step = turn.state.current
+    if step is not None and step.question.startswith(LOCAL_DERIVATIVES_INTRO):
+        # The intro was said when the step was first asked; once is enough.
+        question = step.question.removeprefix(LOCAL_DERIVATIVES_INTRO)
+        turn.say("question", f"Back to our problem. {question}")
+        turn.state = turn.state.evolve(last_question=step.question)
+        return
+    ask_current(turn, lead="Back to our problem. ")
 
 
 def finish_problem(turn: TurnBuilder, by_learner: bool) -> None:
@@ -122,13 +129,13 @@ def recap(steps: tuple[PlanStep, ...], chain: str) -> str:
     """A short recap of a solved problem: the chain, its factors, the result."""
     parts = []
     if chain:
-        parts.append(f"The chain: {chain}.")
+        parts.append(f"To recap, the chain is {chain}.")
     factors = [step.answer for step in steps if step.kind in (StepKind.DERIVATIVE, StepKind.PART)]
     if factors:
-        parts.append("The pieces: " + "; ".join(factors) + ".")
+        parts.append(("The pieces are " if parts else "To recap, the pieces are ") + "; ".join(factors) + ".")
     final = steps[-1]
-    parts.append(f"Together: {final.answer}.")
-    return "Recap. " + " ".join(parts)
+    parts.append(f"Together: {final.answer}." if parts else f"To recap: {final.answer}.")
+    return " ".join(parts)
 
 
 def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:

@@ -45,6 +45,9 @@ class StepKind(str, Enum):
     RULE = "rule"              # the rule that joins the pieces of a mixed expression
     PART = "part"              # the derivative of one chain inside a mixed expression
 
+# Said once, when the first local derivative is asked.
+LOCAL_DERIVATIVES_INTRO = "Now the local derivatives, from the outside in, as backpropagation does. "
+
 # The word a learner uses for each top-level rule.
 _RULE_WORDS: dict[type, str] = {
     SumRule: "sum", ProductRule: "product", QuotientRule: "quotient",
@@ -208,8 +211,7 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
     answer = _local_derivative_text(link)
     role = "outer" if outermost else ("inner" if index == 0 else "middle")
     if outermost:
-        start = ("Now the local derivatives, from the outside in, as backpropagation does. "
-                 if len(links) >= 2 else "")
+        start = LOCAL_DERIVATIVES_INTRO if len(links) >= 2 else ""
         question = (f"{start}What is {link.leibniz}, the derivative of {name} = {expression} "
                     f"with respect to {source}?")
         skills: tuple[str, ...] = (Skill.OUTER_DERIVATIVE.value, *extra)

@@ -89,7 +89,7 @@ def test_power_dialogue_from_hi_to_solved(talk: Talk, session: sa.orm.Session, c
     solved = talk.say("dy/dx = 6(2x+1)^2")
     assert solved["verdict"]["correct"] and solved["verdict"]["step"] == "dy/dx"
     assert solved["state"]["solved"] and solved["state"]["step"] is None
-    assert texts(solved, "explanation")[0].startswith("Recap")
+    assert texts(solved, "explanation")[0].startswith("To recap")
     assert "another problem" in texts(solved, "question")[-1]
 
     _check_records(session, talk, cast.learner.id)
