@@ -118,8 +118,6 @@ def _is_maths_word(word: str) -> bool:
 def answer_of(reading: Reading) -> Answer:
     """The tag and body of an answer reading ("u is 2x+1" came tagged; "u = 2x+1" is split here)."""
     body = reading.expression or ""
-    if reading.tag is not None and reading.tag != "named" and "/" not in reading.tag:
-        body = body.lstrip("=: ")  # "outer = u^2": the "=" came with the maths
     if reading.tag in (None, "inner", "outer") or (reading.tag and "/" not in reading.tag
                                                     and reading.tag != "named"):
         return Answer(reading.tag, body)

@@ -60,7 +60,7 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
     variable, stripped = _variable(folded.text)
     if variable:
         reasons.append(f"variable named: {variable}")
-    maths = find_maths(stripped)
+    maths = find_maths(stripped, book.vocabulary)
     main = maths.main
     tag, rest = _tag(maths, stripped)
     ranked = score_phrasings(rest, book)
@@ -80,10 +80,13 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
     def reading(chosen: Intent, rule: str, score: float = 0.0, **slots: str | None) -> Reading:
         return Reading(chosen, score=score, reasons=(*reasons, f"rule: {rule}"), **slots)
 
-    if intent is Intent.OUT_OF_SCOPE and (main is None or request_op is None):
+    if intent is Intent.OUT_OF_SCOPE and (main is None or request_op is None) and not (
+            question is not None and _beats(question, intent_match)):
         return reading(intent, "out of scope", intent_match.score, topic=intent_match.phrasing)
     if main is not None:
         expression = main.text.strip(_STOP)
+        if tag is not None and tag != "named" and "/" not in tag:
+            expression = expression.lstrip("=: ")  # "outer = u^3": the "=" came with the maths
         takes = intent in book.takes_expression or any(
             m.label in {i.value for i in book.takes_expression} and m.score >= book.intent_threshold
             for m in ranked)
@@ -97,7 +100,7 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
         if tag is None and intent in _ASKING:
             return reading(intent, "a request that mentions maths", intent_match.score)
         return reading(Intent.ANSWER, "maths, read as an answer", 100.0, expression=expression, tag=tag)
-    if question is not None and _beats(question, intent_match):
+    if question is not None and (_beats(question, intent_match) or intent is Intent.DIFFERENTIATE):
         return reading(Intent.QUESTION, "a question about the ideas", question.score,
                        question=question.label.removeprefix("question:"))
     if intent is not None and intent is not Intent.ANSWER:

@@ -38,6 +38,8 @@ _SPOKEN_MATHS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\s*\bto\s+the\s+power\s+(?:of\s+)?" + _TOKEN, r"^(\1)"),
         (r"\b(sin|cos|tan|ln|log|exp|sqrt)\s+of\s+(\([^)]*\))", r"\1\2"),
         (r"\b(sin|cos|tan|ln|log|exp|sqrt)\s+of\s+" + _TOKEN, r"\1(\2)"),
+        (r"(?<![A-Za-z])(d[A-Za-zα-ω]?\s*/\s*d[A-Za-zα-ω])\s+(?:is|equals)\s+", r"\1 = "),
+        (r"\b(what|how|where|who)(?:'s|s)\b", r"\1 is"),
     )
 )
 
@@ -64,7 +66,7 @@ def normalise(text: str, book: Phrasebook) -> Normalised:
     for pattern, replacement in _SPOKEN_MATHS:
         folded, count = pattern.subn(replacement, folded)
         if count:
-            changes.append(f"maths in words: {pattern.pattern!r}")
+            changes.append(f"rewritten: {pattern.pattern!r}")
     corrected = _WORD.sub(lambda match: _correct(match.group(0), book, changes), folded)
     return Normalised(corrected, tuple(changes))
 

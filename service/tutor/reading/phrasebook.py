@@ -24,6 +24,11 @@ _DEFAULT_DIR = Path(__file__).resolve().parents[3] / "content"
 _WORD = re.compile(r"[a-z0-9α-ω'/]+")
 
 
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as the phrasebook compares them: lower case, no apostrophes."""
+    return [word.replace("'", "") for word in _WORD.findall(text.lower())]
+
+
 class PhrasebookError(ValueError):
     """The phrasings or the question bank cannot be used (each problem listed)."""
 
@@ -65,7 +70,7 @@ class Phrasebook:
 
     def words(self, text: str) -> frozenset[str]:
         """The words of ``text`` that carry meaning (fillers dropped)."""
-        return frozenset(word for word in _WORD.findall(text.lower()) if word not in self.fillers)
+        return frozenset(word for word in words_of(text) if word not in self.fillers)
 
 
 def content_dir() -> Path:
@@ -94,7 +99,7 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
     phrasings_file, questions_file = directory / "tutor" / "phrasings.yaml", directory / "tutor" / "questions.yaml"
     intents_data = _load(phrasings_file, problems)
     questions_data = _load(questions_file, problems)
-    fillers = frozenset(str(word).lower() for word in intents_data.get("fillers", []))
+    fillers = frozenset(str(word).lower().replace("'", "") for word in intents_data.get("fillers", []))
     book_phrasings: list[Phrasing] = []
     takes: set[Intent] = set()
     where = phrasings_file.name
@@ -132,7 +137,7 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
     if len(questions) < MIN_QUESTIONS and not problems:
         problems.append(f"{where}: the bank needs at least {MIN_QUESTIONS} questions, it has {len(questions)}")
     vocabulary = frozenset(word for phrasing in book_phrasings for word in phrasing.words
-                           if word.isalpha() and len(word) >= 4)
+                           if word.isalpha() and len(word) >= 3)
     book = Phrasebook(tuple(book_phrasings), questions, fillers, frozenset(takes),
                       float(intents_data.get("threshold", 70)), float(questions_data.get("threshold", 72)),
                       vocabulary)
@@ -167,7 +172,7 @@ def _phrasings(label: str, texts: Any, fillers: frozenset[str], place: str,
     kept = []
     for text in texts:
         text = str(text).lower().strip()
-        every = _WORD.findall(text)
+        every = words_of(text)
         if not every:
             problems.append(f"{place}: the phrasing {text!r} has no words")
             continue

@@ -13,16 +13,14 @@ we multiply". Phrasings made only of fillers ("ok") match only themselves.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .phrasebook import Phrasebook, Phrasing
+from .phrasebook import Phrasebook, Phrasing, words_of
 
 RECALL_WEIGHT = 0.65
-_WORDS = re.compile(r"[a-z0-9α-ω'/]+")
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class Match:
 
 def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     """The best match per label, best first (labels that share no word are left out)."""
-    every = _WORDS.findall(rest.lower())
+    every = words_of(rest)
     words = frozenset(word for word in every if word not in book.fillers)
     said = " ".join(every)
     weights = _weights(book)

@@ -67,7 +67,7 @@ class Maths:
 
     spans: tuple[Span, ...]
     operators: tuple[Operator, ...]
-    rest: str          # the message with the maths blanked out
+    rest: str          # the message with the maths spans blanked out (operators kept: words to score)
 
     @property
     def main(self) -> Span | None:
@@ -80,8 +80,8 @@ class Maths:
         return None
 
 
-def find_maths(text: str) -> Maths:
-    """The maths spans and Leibniz operators of ``text``.
+def find_maths(text: str, words: frozenset[str] = frozenset()) -> Maths:
+    """The maths spans and Leibniz operators of ``text``; ``words`` are known to be words ("tip").
 
     >>> found = find_maths("could you find the derivative of sqrt(3x+1) for me?")
     >>> found.main.text
@@ -92,7 +92,7 @@ def find_maths(text: str) -> Maths:
     ()
     """
     tokens = [(match.lastgroup, match) for match in _TOKEN.finditer(text)]
-    kinds = [_kind(tokens, index) for index in range(len(tokens))]
+    kinds = [_kind(tokens, index, words) for index in range(len(tokens))]
     spans: list[Span] = []
     operators: list[Operator] = []
     run: list[int] = []
@@ -116,7 +116,7 @@ def find_maths(text: str) -> Maths:
             run = []
     _close(run, tokens, kinds, spans)
     rest = list(text)
-    for start, end in [(s.start, s.end) for s in spans] + [(o.start, o.end) for o in operators]:
+    for start, end in [(s.start, s.end) for s in spans]:
         rest[start:end] = " " * (end - start)
     return Maths(tuple(spans), tuple(operators), "".join(rest))
 
@@ -125,7 +125,7 @@ def _followed_by_tag(text: str, end: int) -> bool:
     return re.match(r"\s*(?:=|is\b|equals\b|:)", text[end:], re.IGNORECASE) is not None
 
 
-def _kind(tokens: list[tuple[str, re.Match[str]]], index: int) -> str:
+def _kind(tokens: list[tuple[str, re.Match[str]]], index: int, words: frozenset[str]) -> str:
     """``strong``/``maths`` (a maths token), ``space``, or ``word``/``other``."""
     group, match = tokens[index]
     if group in ("number", "strong"):
@@ -144,7 +144,7 @@ def _kind(tokens: list[tuple[str, re.Match[str]]], index: int) -> str:
         return "maths"
     if len(word) == 1:  # "a" and "I" are maths only between maths ("a = σ(z)")
         return "maths" if _beside_maths(tokens, index) else "word"
-    if len(word) <= _MAX_LETTER_RUN and lower not in _SMALL_WORDS:
+    if len(word) <= _MAX_LETTER_RUN and lower not in _SMALL_WORDS and lower not in words:
         return "maths"
     return "word"
 
