@@ -45,7 +45,10 @@ def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
         turn.say("info", "That problem is already solved.")
         remind(turn)
         return True
+    answer = _in_plan_letters(state, answer)
     step = _target_step(state, answer)
+    if step is None and _adopt_letter(turn, answer):
+        return True
     if step is None:
         _side_answer(turn, answer)
         return True
@@ -127,6 +130,47 @@ def _target_step(state: ConversationState, answer: Answer) -> PlanStep | None:
     return plan.step(answer.tag)
 
 
+def _in_plan_letters(state: ConversationState, answer: Answer) -> Answer:
+    """The answer with the letters the learner chose for links replaced by the plan's.
+
+    >>> from service.tutor.state import ConversationState
+    >>> _in_plan_letters(ConversationState(aliases={"v": "u"}), Answer("dL/dv", "2v"))
+    Answer(tag='dL/du', body='2u')
+    """
+    if not state.aliases:
+        return answer
+    def swap(text: str) -> str:
+        for mine, theirs in state.aliases.items():
+            text = re.sub(rf"(?<![A-Za-z]){re.escape(mine)}(?![A-Za-z])", theirs, text)
+        return text
+    tag = answer.tag
+    if tag is not None and tag not in ("inner", "outer", FINAL_TAG):
+        tag = re.sub(r"(?<=d)([A-Za-zα-ω])", lambda m: state.aliases.get(m.group(1), m.group(1)), tag) \
+            if "/" in tag else state.aliases.get(tag, tag)
+    return Answer(tag, swap(answer.body))
+
+
+def _adopt_letter(turn: TurnBuilder, answer: Answer) -> bool:
+    """``v = wx − y`` for the plan's ``u``: right, so the learner's letter is accepted from now on."""
+    state = turn.state
+    step = state.current
+    tag = answer.tag
+    if (step is None or step.kind is not StepKind.IDENTIFY or tag is None or len(tag) != 1
+            or not tag.isalpha() or re.search(rf"(?<![A-Za-z]){tag}(?![A-Za-z])", state.expression or "")):
+        return False
+    try:
+        verdict = _check(state, step, answer.body)
+    except ExpressionError:
+        return False
+    if not verdict.correct:
+        return False
+    turn.state = state.evolve(aliases={**state.aliases, tag: step.name})
+    note = AnswerVerdict(True, None, step.name,
+                         f"Right, and calling it {tag} is fine: I'll read your {tag} as my {step.name}.")
+    _accept(turn, step, answer.body, note, lead=note.feedback)
+    return True
+
+
 def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict:
     """The core's verdict on ``body`` as the answer to ``step``."""
     if step.kind is StepKind.PART:
@@ -191,7 +235,7 @@ def _tell(turn: TurnBuilder, feedback: str) -> None:
         turn.verdict = replace(turn.verdict, feedback=feedback)
 
 
-def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:
+def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict, lead: str = "") -> None:
     """A right answer: acknowledge, mark the step done, ask the next one."""
     state = turn.state
     current = state.current
@@ -215,8 +259,8 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     if is_current:
         changes.update(step_hints=0, step_wrong=0)
     turn.state = state.evolve(**changes)
-    ack = _ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]
-    _tell(turn, " ".join(part for part in (f"{ack} {step.answer}.", step.after) if part))
+    ack = lead or f"{_ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]} {step.answer}."
+    _tell(turn, " ".join(part for part in (ack, step.after) if part))
     ask_current(turn, lead="" if is_current else "Now back to the open step: ")
 
 

@@ -21,8 +21,9 @@ STATE_VERSION = 2
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 remembers the last feedback, so "why?" can explain it (none yet)."""
-    return {**data, "last_feedback": None, "version": 2}
+    """Version 2 remembers the last feedback, so "why?" can explain it (none yet), and
+    the letters a learner chose for the links (none yet)."""
+    return {**data, "last_feedback": None, "aliases": {}, "version": 2}
 
 
 # UPGRADES[n] turns a version-n state into a version-(n + 1) state.
@@ -81,6 +82,7 @@ class ConversationState:
     awaiting_next: bool = False         # the tutor offered a next problem
     # The last answer's verdict ({"step", "misconception", "correct"}), for "why?".
     last_feedback: dict[str, Any] | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # the learner's letter -> the plan's
     version: int = STATE_VERSION
 
     @property
@@ -115,6 +117,7 @@ class ConversationState:
             "exercise_slug": self.exercise_slug, "seen": list(self.seen),
             "mastery_at_start": dict(self.mastery_at_start), "last_question": self.last_question,
             "awaiting_next": self.awaiting_next, "last_feedback": self.last_feedback,
+            "aliases": dict(self.aliases),
         }
 
     @classmethod
@@ -140,4 +143,5 @@ class ConversationState:
             mastery_at_start={k: float(v) for k, v in data.get("mastery_at_start", {}).items()},
             last_question=data.get("last_question", ""),
             awaiting_next=bool(data.get("awaiting_next", False)),
-            last_feedback=data.get("last_feedback"), version=version)
+            last_feedback=data.get("last_feedback"), aliases=dict(data.get("aliases") or {}),
+            version=version)

@@ -246,3 +246,20 @@ def test_the_new_problem_action_sets_one():
     first = start(TutorContext(), "(2x+1)^3")
     turn = respond(first.state, "", TutorContext(), action="new_problem")
     assert any(isinstance(event, ProblemStarted) for event in turn.events)
+
+
+# 8. Names follow the problem and the learner ------------------------------------------------
+
+
+def test_a_loss_around_the_target_y_is_named_L(chat):
+    chat.start("(w*x - y)^2", "w")
+    assert chat.state.plan.final_name == "dL/dw"
+
+
+def test_a_letter_the_learner_chose_is_accepted_from_then_on(chat):
+    chat.start("(w*x - y)^2", "w")
+    turn = chat.say("v = wx - y")
+    assert turn.verdict.correct and "I'll read your v as my u" in joined(turn)
+    turn = chat.say("dL/dv = 2v")
+    assert turn.verdict.correct and turn.verdict.step == "dL/du"
+    assert chat.state.aliases == {"v": "u"}
