@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from service.calculus import ExpressionError, check_answer, check_step
+from service.calculus import ExpressionError, check_answer, check_step, parse_expression
+from service.calculus.parsing import evaluate_tree
+from service.calculus.printing import to_text
 
 from .answers import FINAL_TAG, Answer, answer_of, read_answer
 from .events import AttemptRecorded
@@ -171,6 +173,18 @@ def _adopt_letter(turn: TurnBuilder, answer: Answer) -> bool:
     return True
 
 
+# Feedback on a wrong whole derivative of a mixed expression, by its top-level rule:
+# never "multiply the local derivatives" where the rule adds or has two terms.
+RULE_FEEDBACK: dict[str, str] = {
+    "the sum rule": "Not quite. A sum's derivative is the sum of its parts' derivatives: "
+                    "differentiate each term on its own (a chain gets the chain rule), then add.",
+    "the product rule": "Not quite. The product rule has two terms, f′g + fg′: the derivative of "
+                        "the first times the second, plus the first times the derivative of the second.",
+    "the quotient rule": "Not quite. The quotient rule is (f′g − fg′)/g²: mind the minus and the "
+                         "square underneath.",
+}
+
+
 def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict:
     """The core's verdict on ``body`` as the answer to ``step``."""
     if step.kind is StepKind.PART:
@@ -179,7 +193,11 @@ def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict
         verdict = check_answer(state.expression, body, state.variable)
     else:
         verdict = check_step(state.expression, step.name, body, state.variable)
-    return AnswerVerdict(verdict.correct, verdict.misconception, step.name, verdict.feedback)
+    feedback = verdict.feedback
+    rule = state.plan.step("rule") if state.plan is not None else None
+    if step.kind is StepKind.FINAL and rule is not None and not verdict.correct and not verdict.misconception:
+        feedback = RULE_FEEDBACK.get(rule.answer, feedback)
+    return AnswerVerdict(verdict.correct, verdict.misconception, step.name, feedback)
 
 
 def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
@@ -250,7 +268,8 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
         open_steps = [s for s in state.plan.steps if s.name not in state.done]
         skills = tuple(dict.fromkeys(skill for s in (step, *open_steps) for skill in s.skills))
         _record(turn, step.name, body, verdict, skills, state.step_hints == 0)
-        _tell(turn, f"Correct! {step.answer}.")
+        _tell(turn, " ".join(part for part in (f"Correct! {step.answer}.",
+                                               _form_note(step, body, state.variable)) if part))
         finish_problem(turn, by_learner=True)
         return
     _record(turn, step.name, body, verdict, step.skills, counted)
@@ -260,8 +279,22 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
         changes.update(step_hints=0, step_wrong=0)
     turn.state = state.evolve(**changes)
     ack = lead or f"{_ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]} {step.answer}."
-    _tell(turn, " ".join(part for part in (ack, step.after) if part))
+    _tell(turn, " ".join(part for part in (ack, _form_note(step, body, state.variable), step.after) if part))
     ask_current(turn, lead="" if is_current else "Now back to the open step: ")
+
+
+def _form_note(step: PlanStep, body: str, variable: str) -> str:
+    """A word when the learner's right answer is written differently from the tutor's."""
+    if step.kind is StepKind.IDENTIFY:
+        return ""
+    try:
+        theirs = to_text(evaluate_tree(parse_expression(body, variable)))
+    except (ExpressionError, ValueError, TypeError):
+        return ""
+    forms = [form.strip() for form in step.answer.split(" = ")[1:]]
+    if not forms or theirs.replace(" ", "") in {form.replace(" ", "") for form in forms}:
+        return ""
+    return f"Your {theirs} is the same thing, written another way."
 
 
 def _reject(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:

@@ -227,10 +227,23 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
         describe=f"the derivative of the {role} function {name} = {expression}")
 
 
+_ARGUMENT = sp.Wild("argument")
+
+
+def lesson_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` as the lesson writes it: sec² rather than tan² + 1.
+
+    >>> u = sp.Symbol("u")
+    >>> lesson_form(sp.tan(u)**2 + 1)
+    sec(u)**2
+    """
+    return expr.replace(sp.tan(_ARGUMENT) ** 2 + 1, sp.sec(_ARGUMENT) ** 2)
+
+
 def _local_derivative_text(link: Link) -> str:
     """``dy/du = 3u² = 3(2x + 1)²``: in the link's input, then in the variable."""
-    local = to_text(link.derivative)
-    in_variable = to_text(link.derivative_in_variable)
+    local = to_text(lesson_form(link.derivative))
+    in_variable = to_text(lesson_form(link.derivative_in_variable))
     if in_variable == local:
         return f"{link.leibniz} = {local}"
     return f"{link.leibniz} = {local} = {in_variable}"

@@ -263,3 +263,33 @@ def test_a_letter_the_learner_chose_is_accepted_from_then_on(chat):
     turn = chat.say("dL/dv = 2v")
     assert turn.verdict.correct and turn.verdict.step == "dL/du"
     assert chat.state.aliases == {"v": "u"}
+
+
+# 7. Feedback fits the rule --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("problem", "wrong", "words"), [
+    ("sin(x^2) + e^(2x)", "cos(x^2) + e^(2x)", "sum of its parts' derivatives"),
+    ("x^2 * sin(x)", "2x*cos(x)", "two terms"),
+])
+def test_a_wrong_whole_derivative_gets_the_feedback_of_its_rule(chat, problem, wrong, words):
+    chat.start(problem)
+    turn = chat.say(wrong)
+    assert words in turn.verdict.feedback and "multiply" not in turn.verdict.feedback.lower()
+
+
+# 10. Learner-facing text ------------------------------------------------------------------------
+
+
+def test_the_derivative_of_tan_is_written_sec_squared_and_other_forms_get_a_note(chat):
+    chat.start("tan(3x)")
+    chat.say("u = 3x")
+    turn = chat.say("1/cos(u)^2")
+    assert "sec²(u)" in joined(turn) and "tan²" not in joined(turn)
+    assert "Your 1/cos²(u) is the same thing, written another way" in joined(turn)
+
+
+def test_the_derivative_of_ln_is_one_over_its_input(chat):
+    chat.start("ln(x^2 + 1)")
+    chat.say("u = x^2 + 1")
+    assert "dy/du = 1/u" in joined(chat.say("1/u"))
