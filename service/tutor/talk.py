@@ -12,7 +12,7 @@ from . import explanations as concepts
 from .guidance import give_hint
 from .intents import Reading
 from .lifecycle import remind
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 from .reading.phrasebook import phrasebook
 from .skills import SKILL_LABELS
 from .turn import TurnBuilder
@@ -124,8 +124,17 @@ def confused(turn: TurnBuilder, reading: Reading) -> None:
         turn.say("info", "No problem. Let's start with one: say \"new problem\", or give me an expression to "
                  "differentiate, like \"differentiate sin(x^2)\".")
         return
-    turn.say("hint", f"Let me put it another way: right now we're looking for {step.describe}.")
+    if state.step_hints == 0:  # the first time on this step: the question in other words
+        turn.say("hint", f"Let me put it another way: {_in_other_words(step)}")
     give_hint(turn)
+
+
+def _in_other_words(step: PlanStep) -> str:
+    """The open question said differently, without giving its answer away."""
+    if step.kind is StepKind.IDENTIFY:
+        return (f"we're naming the links of the chain, and {step.name} is the piece that gets computed "
+                "first, before anything else is done to it.")
+    return f"right now we're looking for {step.describe}."
 
 
 def progress(turn: TurnBuilder, reading: Reading) -> None:

@@ -293,3 +293,10 @@ def test_the_derivative_of_ln_is_one_over_its_input(chat):
     chat.start("ln(x^2 + 1)")
     chat.say("u = x^2 + 1")
     assert "dy/du = 1/u" in joined(chat.say("1/u"))
+
+
+def test_putting_the_question_another_way_never_gives_the_answer_away(chat):
+    chat.start("sin(x^2)")
+    first, second = chat.say("huh"), chat.say("idk")
+    assert "x²" not in texts(first, "hint")[0] and "another way" in texts(first, "hint")[0]
+    assert not any("another way" in text for text in texts(second, "hint"))
