@@ -108,7 +108,7 @@ def handle_rule_answer(turn: TurnBuilder, text: str) -> None:
     step = turn.state.current
     assert step is not None and step.kind is StepKind.RULE
     named = _RULE_WORD.search(text).group(1).lower()
-    expected = step.answer.split()[1]  # "the product rule"
+    expected = step.rule
     if named == expected:
         _accept(turn, step, text, AnswerVerdict(True, None, step.name, f"Yes, {step.answer}."))
     else:

@@ -73,6 +73,7 @@ class PlanStep:
     describe: str = ""           # "the derivative of the inner function u = 2x + 1"
     after: str = ""              # said once the step is done ("So y = u³ is the outer function.")
     problem: str | None = None   # part steps: the sub-expression to differentiate
+    rule: str | None = None      # rule steps: the rule's word ("sum", "product", "quotient")
 
     @property
     def ladder(self) -> HintLadder:
@@ -271,7 +272,7 @@ def _mixed_plan(tree: Derivation, variable: sp.Symbol, final_name: str,
                       "product or quotient rule?"),
             answer=f"the {rule} rule", skills=(mixed, Skill.IDENTIFY_FUNCTIONS.value),
             hints=tuple(rule_ladder(rule).to_list()), describe="the rule that joins the pieces",
-            after=_rule_formula(rule)))
+            after=_rule_formula(rule), rule=rule))
     for index, part in enumerate(_chains_inside(tree)):
         steps.append(_part_step(part, index, variable))
     ladder = combine_ladder(rule, final_name, solution.derivative_text)

@@ -22,8 +22,14 @@ STATE_VERSION = 2
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 2 remembers the last feedback, so "why?" can explain it (none yet), and
-    the letters a learner chose for the links (none yet)."""
-    return {**data, "last_feedback": None, "aliases": {}, "version": 2}
+    the letters a learner chose for the links (none yet); a rule step names its rule
+    as data (version 1 kept it only in the display text "the product rule")."""
+    plan = data.get("plan")
+    if plan:
+        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == "rule" else step
+                 for step in plan["steps"]]
+        plan = {**plan, "steps": steps}
+    return {**data, "plan": plan, "last_feedback": None, "aliases": {}, "version": 2}
 
 
 # UPGRADES[n] turns a version-n state into a version-(n + 1) state.
