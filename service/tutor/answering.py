@@ -19,6 +19,7 @@ from service.calculus.parsing import evaluate_tree
 from service.calculus.printing import to_text
 
 from .answers import FINAL_TAG, Answer, answer_of, read_answer
+from .chains import is_valid_inner
 from .events import AttemptRecorded
 from .guidance import give_hint
 from .intents import Reading
@@ -61,9 +62,26 @@ def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
         return True
     if verdict.correct:
         _accept(turn, step, answer.body, verdict)
+    elif step.kind is StepKind.IDENTIFY and _another_valid_chain(state, step, answer.body):
+        said = f"{answer.tag if answer.tag not in (None, 'inner') else step.name} = {answer.body}"
+        lead = (f"That works too: {said} is a valid way to cut this chain. I'll keep to my names "
+                f"for the links from here, {state.plan.chain}, so the next questions use those letters.")
+        _accept(turn, step, answer.body, AnswerVerdict(True, None, step.name, lead), lead=lead)
     else:
         _reject(turn, step, answer.body, verdict)
     return True
+
+
+def _another_valid_chain(state: ConversationState, step: PlanStep, body: str) -> bool:
+    """Whether ``body`` names an inner function of the problem the plan did not expect."""
+    links = {}
+    for other in state.plan.steps:
+        if other.kind is StepKind.IDENTIFY:
+            try:
+                links[other.name] = check_step(state.expression, other.name, "0", state.variable).expected
+            except ExpressionError:
+                continue
+    return is_valid_inner(state.expression, state.variable, body, {k: v for k, v in links.items() if v})
 
 
 def _best_verdict(state: ConversationState, step: PlanStep, answer: Answer) -> tuple[PlanStep, AnswerVerdict]:

@@ -300,3 +300,23 @@ def test_putting_the_question_another_way_never_gives_the_answer_away(chat):
     first, second = chat.say("huh"), chat.say("idk")
     assert "x²" not in texts(first, "hint")[0] and "another way" in texts(first, "hint")[0]
     assert not any("another way" in text for text in texts(second, "hint"))
+
+
+# 6. Valid chains the plan did not expect ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("problem", "said"), [
+    ("sin((2x)^3)", ["v = 8x^3"]),            # a coarser cut: (2x)³ written as 8x³
+    ("σ(2σ(3x))", ["u = 3x", "z = 2σ(u)"]),   # the constant 2 moved into the link
+])
+def test_another_valid_cut_of_the_chain_is_accepted_and_names_are_said(chat, problem, said):
+    chat.start(problem)
+    for text in said:
+        turn = chat.say(text)
+    assert turn.verdict.correct and "valid way to cut this chain" in joined(turn)
+    assert chat.state.plan.chain in joined(turn)
+
+
+def test_two_x_is_still_not_the_inner_function_of_2x_plus_1_cubed(chat):
+    chat.start("(2x+1)^3")
+    assert not chat.say("u = 2x").verdict.correct
