@@ -298,7 +298,7 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     turn.state = state.evolve(**changes)
     ack = lead or f"{_ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]} {step.answer}."
     _tell(turn, " ".join(part for part in (ack, _form_note(step, body, state.variable), step.after) if part))
-    ask_current(turn, lead="" if is_current else "Now back to the open step: ")
+    ask_current(turn, lead="" if is_current else "Back to the open step. ")
 
 
 def _form_note(step: PlanStep, body: str, variable: str) -> str:

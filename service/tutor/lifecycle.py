@@ -85,7 +85,10 @@ def ask_current(turn: TurnBuilder, lead: str = "") -> None:
         turn.say("question", f"{lead}{OFFER_NEXT}")
         turn.state = state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
         return
-    turn.say("question", f"{lead}{step.question}")
+    question = step.question
+    if lead:  # asked again: its introduction was said when it was first asked
+        question = question.removeprefix(LOCAL_DERIVATIVES_INTRO)
+    turn.say("question", f"{lead}{question}")
     turn.state = state.evolve(last_question=step.question)
 
 
@@ -96,13 +99,6 @@ def remind(turn: TurnBuilder) -> None:
         return
     if turn.state.solved:
         turn.say("question", OFFER_NEXT)
-        return
-    step = turn.state.current
-    if step is not None and step.question.startswith(LOCAL_DERIVATIVES_INTRO):
-        # The intro was said when the step was first asked; once is enough.
-        question = step.question.removeprefix(LOCAL_DERIVATIVES_INTRO)
-        turn.say("question", f"Back to our problem. {question}")
-        turn.state = turn.state.evolve(last_question=step.question)
         return
     ask_current(turn, lead="Back to our problem. ")
 

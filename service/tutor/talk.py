@@ -11,7 +11,7 @@ from .explanations import explanation
 from . import explanations as concepts
 from .guidance import give_hint
 from .intents import Reading
-from .lifecycle import remind
+from .lifecycle import prepare_problem, remind
 from .plan import PlanStep, StepKind
 from .reading.phrasebook import phrasebook
 from .skills import SKILL_LABELS
@@ -75,7 +75,7 @@ def _rule_at_hand(turn: TurnBuilder) -> str | None:
     if state.plan is None or state.expression is None:
         return None
     rule_step = state.plan.step("rule")
-    shown = state.expression
+    shown = prepare_problem(state.expression, state.variable).shown
     if rule_step is not None:
         rule = rule_step.answer  # "the product rule"
         return (f"For {shown} it is {rule}: the last operation joins two pieces. Each piece that is a "

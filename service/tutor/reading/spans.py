@@ -142,8 +142,8 @@ def _kind(tokens: list[tuple[str, re.Match[str]]], index: int, words: frozenset[
         return "strong"
     if len(word) == 1 and lower not in ("a", "i"):
         return "maths"
-    if len(word) == 1:  # "a" and "I" are maths only between maths ("a = σ(z)")
-        return "maths" if _beside_maths(tokens, index) else "word"
+    if len(word) == 1:  # "a" and "I" are maths only beside maths ("a = σ(z)"), never before a word ("I think")
+        return "maths" if _beside_maths(tokens, index) and not _word_follows(tokens, index) else "word"
     if len(word) <= _MAX_LETTER_RUN and lower not in _SMALL_WORDS and lower not in words:
         return "maths"
     return "word"
@@ -163,6 +163,13 @@ def _beside_maths(tokens: list[tuple[str, re.Match[str]]], index: int) -> bool:
         if 0 <= at < len(tokens) and tokens[at][0] in ("number", "strong", "weak", "dop"):
             return True
     return False
+
+
+def _word_follows(tokens: list[tuple[str, re.Match[str]]], index: int) -> bool:
+    at = index + 1
+    while at < len(tokens) and tokens[at][0] == "space":
+        at += 1
+    return at < len(tokens) and tokens[at][0] == "word"
 
 
 def _close(run: list[int], tokens: list[tuple[str, re.Match[str]]], kinds: list[str],

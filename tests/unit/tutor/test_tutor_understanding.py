@@ -137,7 +137,7 @@ def test_a_concept_question_gets_the_lessons_answer(chat, said, words):
 
 def test_is_this_the_product_rule_is_answered_for_the_problem_at_hand(chat):
     chat.start("sin(x^2)")
-    assert "No: sin(x^2) is not two functions multiplied" in joined(chat.say("is this the product rule?"))
+    assert "No: sin(x²) is not two functions multiplied" in joined(chat.say("is this the product rule?"))
     chat.say("differentiate x^2 * sin(x)")
     chat.say("product")
     assert "it is the product rule" in joined(chat.say("is this the product rule?"))
@@ -320,3 +320,18 @@ def test_another_valid_cut_of_the_chain_is_accepted_and_names_are_said(chat, pro
 def test_two_x_is_still_not_the_inner_function_of_2x_plus_1_cubed(chat):
     chat.start("(2x+1)^3")
     assert not chat.say("u = 2x").verdict.correct
+
+
+def test_words_after_an_answer_are_not_read_as_letters_of_it(chat):
+    chat.start("(3x^2+1)^4")
+    chat.say("the inside is 3x^2+1")
+    turn = chat.say("4u^3 i think")
+    assert turn.verdict.correct and turn.verdict.step == "dy/du"
+
+
+def test_a_question_asked_again_does_not_repeat_its_introduction(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x + 1")
+    turn = chat.say("du/dx = 2")
+    assert "Now the local derivatives" not in joined(turn)
+    assert "Now the local derivatives" not in joined(chat.say("who are you"))
