@@ -25,7 +25,7 @@ import sympy as sp
 from service.calculus import Solution
 from service.calculus.derivation import (
     ChainRule, ConstantMultiple, Derivation, Elementary, GeneralPower, Link, ProductRule,
-    QuotientRule, SumRule,
+    QuotientRule, Rule, SumRule,
 )
 from service.calculus.printing import to_text
 from service.calculus.step_targets import chains_in
@@ -150,13 +150,13 @@ def build_plan(solution: Solution) -> Plan:
                              ladder),), final_name)
 
 
-def _direct_rule(tree: Derivation) -> str:
+def _direct_rule(tree: Derivation) -> Rule | None:
     """The rule that differentiates an expression with no chain in it."""
     if isinstance(tree, Elementary):
-        return tree.rule.value
+        return tree.rule
     if isinstance(tree, ChainRule) and tree.links:  # one link: sin(x)
-        return tree.links[-1].rule.value
-    return ""
+        return tree.links[-1].rule
+    return None
 
 
 def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Plan:
@@ -224,7 +224,7 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
     return PlanStep(
         name=link.leibniz, kind=StepKind.DERIVATIVE, question=question, answer=answer, skills=skills,
         hints=tuple(derivative_ladder(link.leibniz, name, source, expression,
-                                      link.rule.value, answer).to_list()),
+                                      link.rule, answer).to_list()),
         describe=f"the derivative of the {role} function {name} = {expression}")
 
 
