@@ -130,7 +130,8 @@ def handle_use_case_error(error: UseCaseError) -> Response:
 
 def handle_expression_error(error: ExpressionError) -> Response:
     """An expression the core cannot read: 422 with the learner's message and position."""
-    return error_response(422, error.message, position=error.position)
+    message = error.message if error.location is None else f"in {error.location}: {error.message}"
+    return error_response(422, message, position=error.position)
 
 
 def reject_non_json_body() -> Response | None:

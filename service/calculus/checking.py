@@ -78,7 +78,7 @@ def _parse(text: str | sp.Expr, variable: str, where: str) -> sp.Expr:
         return parse_expression(text, variable)
     except ExpressionError as error:
         # type(error): a too costly expression stays ExpressionTooCostly.
-        raise type(error)(f"{where}: {error.message}", error.position) from error
+        raise type(error)(error.message, error.position, location=where) from error
 
 
 def _parse_answer(answer: str, variable: str) -> sp.Expr:
@@ -90,8 +90,8 @@ def _parse_answer(answer: str, variable: str) -> sp.Expr:
             return parse_expression(answer[tag.end():], variable)
         except ExpressionError as error:
             position = None if error.position is None else error.position + tag.end()
-            raise type(error)(f"in your answer: {error.message}", position) from error
-    return _parse(answer, variable, "in your answer")
+            raise type(error)(error.message, position, location="your answer") from error
+    return _parse(answer, variable, "your answer")
 
 
 def _symbol(variable: str | None, problem: sp.Expr) -> sp.Symbol:
@@ -191,7 +191,7 @@ class _Analysis:
 @lru_cache(maxsize=512)
 def _read_problem(problem: str, variable: str | None) -> tuple[sp.Expr, sp.Symbol]:
     """The parsed problem and its variable (a bad one raises, and is not cached)."""
-    expr = _parse(problem, variable, "in the problem")
+    expr = _parse(problem, variable, "the problem")
     return expr, _symbol(variable, expr)
 
 
@@ -278,7 +278,7 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
     if isinstance(problem, str) and (variable is None or isinstance(variable, str)):
         expr, symbol = _read_problem(problem, variable)
     else:
-        expr = _parse(problem, variable, "in the problem")
+        expr = _parse(problem, variable, "the problem")
         symbol = _symbol(variable, expr)
     key = re.sub(r"\s+", "", step) if isinstance(step, str) else ""
     if key.lower() in ("inner", "outer"):

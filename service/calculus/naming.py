@@ -87,6 +87,9 @@ class LinkNamer:
         names: list[str | None] = [None] * len(kinds)
         if kinds and top_level:
             names[0] = self._take(self._outer_name(kinds))
+            if names[0] is None and kinds[0] is LinkKind.LOSS:
+                # (wx − y)²: y is the target, so the loss around it is L, as the lesson writes it
+                names[0] = self._take("L")
         self._name_activations(kinds, names)
         generic = self._generic()
         for index, name in enumerate(names):

@@ -48,7 +48,17 @@ def check_command(content_dir: Path | None) -> None:
     if problems:
         _report_problems(problems, "fix them and run the check again")
         raise SystemExit(1)
-    click.echo(f"{catalog.summary()}: all valid")
+    click.echo(f"{catalog.summary()}{_tutor_summary(_content_dir(content_dir))}: all valid")
+
+
+def _tutor_summary(directory: Path) -> str:
+    """", 715 phrasings, 29 questions" when the folder has the tutor's phrasebook."""
+    if not (directory / "tutor").is_dir():
+        return ""
+    from service.tutor.reading.phrasebook import read_phrasebook
+
+    book, _ = read_phrasebook(directory)
+    return f", {len(book.phrasings)} tutor phrasings, {len(book.questions)} questions"
 
 
 @content_group.command("load")

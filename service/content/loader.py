@@ -79,8 +79,21 @@ def validate_content(content_dir: str | Path) -> tuple[Catalog, list[ContentProb
     stated derivatives right, LaTeX renderable) only for what is well formed.
     """
     catalog, problems = read_catalog(Path(content_dir))
-    problems = problems + verify_catalog(catalog)
+    problems = problems + verify_catalog(catalog) + _tutor_problems(Path(content_dir))
     return catalog, sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def _tutor_problems(content_dir: Path) -> list[ContentProblem]:
+    """The tutor's phrasings and question bank (``tutor/``), when the folder has them."""
+    if not (content_dir / "tutor").is_dir():
+        return []
+    from service.tutor.reading.phrasebook import check_phrasebook
+
+    problems = []
+    for problem in check_phrasebook(content_dir):
+        file, _, message = problem.partition(": ")
+        problems.append(ContentProblem(f"tutor/{file}", None, message))
+    return problems
 
 
 def check_content(content_dir: str | Path) -> list[ContentProblem]:

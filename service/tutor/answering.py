@@ -14,14 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from service.calculus import ExpressionError, check_answer, check_step
+from service.calculus import ExpressionError, check_answer, check_step, parse_expression
+from service.calculus.parsing import evaluate_tree
+from service.calculus.printing import to_text
 
-from .answers import FINAL_TAG, Answer, looks_like_maths, read_answer
+from .answers import FINAL_TAG, Answer, answer_of, read_answer
+from .chains import is_valid_inner
 from .events import AttemptRecorded
 from .guidance import give_hint
+from .intents import Reading
 from .lifecycle import ask_current, finish_problem, remind
 from .messages import AnswerVerdict
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 from .skills import Skill
 from .state import ConversationState
 from .turn import TurnBuilder
@@ -31,56 +35,98 @@ _RULE_WORD = re.compile(r"\b(sum|product|quotient|chain)\b", re.IGNORECASE)
 _WRONG_TRIES_BEFORE_HINT = 2
 
 
-def handle_answer(turn: TurnBuilder, text: str) -> bool:
-    """Read ``text`` as an answer; False when it is not maths at all."""
-    answer = read_answer(text)
+def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
+    """Check the maths of ``reading`` as an answer; False when there is nothing to answer."""
+    answer = answer_of(reading)
     if answer.tag is not None and not answer.body:
         turn.say("feedback", f"Write the expression after \"{answer.tag} =\".")
         return True
-    if not looks_like_maths(answer.body):
-        return False
     state = turn.state
     if state.plan is None or state.expression is None:
         return False
     if state.finished:
-        turn.say("info", "This problem is already solved." if state.solved else "This problem is already finished.")
+        turn.say("info", "That problem is already solved." if state.solved else "That problem is already finished.")
         remind(turn)
         return True
+    answer = _in_plan_letters(state, answer)
     step = _target_step(state, answer)
+    if step is None and _adopt_letter(turn, answer):
+        return True
     if step is None:
         _side_answer(turn, answer)
         return True
     try:
-        verdict = _check(state, step, answer.body)
-        if not verdict.correct and answer.tag is None and step.kind != "final":
-            final = state.plan.steps[-1]
-            final_verdict = _check(state, final, answer.body)
-            if final_verdict.correct:  # a correct final dy/dx is welcome at any time
-                step, verdict = final, final_verdict
+        step, verdict = _best_verdict(state, step, answer)
     except ExpressionError as error:
-        problem = str(error).removeprefix("in your answer: ")
-        turn.say("feedback", f"I couldn't read that: {problem}. Please check it and try again.")
+        turn.say("feedback", f"I couldn't read that: {error.message}. Please check it and try again.")
         return True
     if verdict.correct:
         _accept(turn, step, answer.body, verdict)
+    elif step.kind is StepKind.IDENTIFY and _another_valid_chain(state, step, answer.body):
+        said = f"{answer.tag if answer.tag not in (None, 'inner') else step.name} = {answer.body}"
+        lead = (f"That works too: {said} is a valid way to cut this chain. I'll keep to my names "
+                f"for the links from here, {state.plan.chain}, so the next questions use those letters.")
+        _accept(turn, step, answer.body, AnswerVerdict(True, None, step.name, lead), lead=lead)
     else:
         _reject(turn, step, answer.body, verdict)
     return True
 
 
+def _another_valid_chain(state: ConversationState, step: PlanStep, body: str) -> bool:
+    """Whether ``body`` names an inner function of the problem the plan did not expect."""
+    links = {}
+    for other in state.plan.steps:
+        if other.kind is StepKind.IDENTIFY:
+            try:
+                links[other.name] = check_step(state.expression, other.name, "0", state.variable).expected
+            except ExpressionError:
+                continue
+    return is_valid_inner(state.expression, state.variable, body, {k: v for k, v in links.items() if v})
+
+
+def _best_verdict(state: ConversationState, step: PlanStep, answer: Answer) -> tuple[PlanStep, AnswerVerdict]:
+    """The step an answer answers, and its verdict.
+
+    A tagged answer is checked against its step. An untagged one is checked
+    against the open step, then the whole derivative, then every other step
+    not found yet: the first it is right for wins; wrong everywhere, the
+    verdict that names a misconception is kept (the open step's first).
+    """
+    if answer.tag is not None:
+        return step, _check(state, step, answer.body)
+    final = state.plan.steps[-1]
+    others = [s for s in state.plan.steps if s.name not in state.done and s.kind != StepKind.RULE]
+    order = list(dict.fromkeys([s for s in (step, final, *others) if s.kind != StepKind.RULE]))
+    verdicts: list[tuple[PlanStep, AnswerVerdict]] = []
+    for candidate in order:
+        try:
+            verdict = _check(state, candidate, answer.body)
+        except ExpressionError as error:
+            if error.location == "your answer" or not verdicts and candidate is order[-1]:
+                raise
+            continue
+        if verdict.correct:
+            return candidate, verdict
+        verdicts.append((candidate, verdict))
+        if candidate is step and verdict.misconception:
+            return candidate, verdict
+    diagnosed = next(((s, v) for s, v in verdicts if v.misconception), None)
+    return diagnosed or verdicts[0]
+
+
 def is_rule_answer(state: ConversationState, text: str) -> bool:
     """Whether ``text`` names a rule while the open step asks for one."""
     current = state.current
-    return (current is not None and current.kind == "rule"
+    return (current is not None and current.kind is StepKind.RULE
             and _RULE_WORD.search(text) is not None and len(text) <= 60)
 
 
 def handle_rule_answer(turn: TurnBuilder, text: str) -> None:
     """Check the rule a learner named for a mixed expression."""
     step = turn.state.current
-    assert step is not None and step.kind == "rule"
+    assert step is not None and step.kind is StepKind.RULE
     named = _RULE_WORD.search(text).group(1).lower()
-    expected = step.answer.split()[1]  # "the product rule"
+    expected = step.rule
     if named == expected:
         _accept(turn, step, text, AnswerVerdict(True, None, step.name, f"Yes, {step.answer}."))
     else:
@@ -99,20 +145,77 @@ def _target_step(state: ConversationState, answer: Answer) -> PlanStep | None:
     if answer.tag in (FINAL_TAG, plan.final_name, f"dy/d{variable}"):
         return final
     if answer.tag == "inner":
-        identify = [step for step in plan.steps if step.kind == "identify"]
+        identify = [step for step in plan.steps if step.kind is StepKind.IDENTIFY]
         return identify[0] if len(identify) == 1 else None
     return plan.step(answer.tag)
 
 
+def _in_plan_letters(state: ConversationState, answer: Answer) -> Answer:
+    """The answer with the letters the learner chose for links replaced by the plan's.
+
+    >>> from service.tutor.state import ConversationState
+    >>> _in_plan_letters(ConversationState(aliases={"v": "u"}), Answer("dL/dv", "2v"))
+    Answer(tag='dL/du', body='2u')
+    """
+    if not state.aliases:
+        return answer
+    def swap(text: str) -> str:
+        for mine, theirs in state.aliases.items():
+            text = re.sub(rf"(?<![A-Za-z]){re.escape(mine)}(?![A-Za-z])", theirs, text)
+        return text
+    tag = answer.tag
+    if tag is not None and tag not in ("inner", "outer", FINAL_TAG):
+        tag = re.sub(r"(?<=d)([A-Za-zα-ω])", lambda m: state.aliases.get(m.group(1), m.group(1)), tag) \
+            if "/" in tag else state.aliases.get(tag, tag)
+    return Answer(tag, swap(answer.body))
+
+
+def _adopt_letter(turn: TurnBuilder, answer: Answer) -> bool:
+    """``v = wx − y`` for the plan's ``u``: right, so the learner's letter is accepted from now on."""
+    state = turn.state
+    step = state.current
+    tag = answer.tag
+    if (step is None or step.kind is not StepKind.IDENTIFY or tag is None or len(tag) != 1
+            or not tag.isalpha() or re.search(rf"(?<![A-Za-z]){tag}(?![A-Za-z])", state.expression or "")):
+        return False
+    try:
+        verdict = _check(state, step, answer.body)
+    except ExpressionError:
+        return False
+    if not verdict.correct:
+        return False
+    turn.state = state.evolve(aliases={**state.aliases, tag: step.name})
+    note = AnswerVerdict(True, None, step.name,
+                         f"Right, and calling it {tag} is fine: I'll read your {tag} as my {step.name}.")
+    _accept(turn, step, answer.body, note, lead=note.feedback)
+    return True
+
+
+# Feedback on a wrong whole derivative of a mixed expression, by its top-level rule:
+# never "multiply the local derivatives" where the rule adds or has two terms.
+RULE_FEEDBACK: dict[str, str] = {
+    "the sum rule": "Not quite. A sum's derivative is the sum of its parts' derivatives: "
+                    "differentiate each term on its own (a chain gets the chain rule), then add.",
+    "the product rule": "Not quite. The product rule has two terms, f′g + fg′: the derivative of "
+                        "the first times the second, plus the first times the derivative of the second.",
+    "the quotient rule": "Not quite. The quotient rule is (f′g − fg′)/g²: mind the minus and the "
+                         "square underneath.",
+}
+
+
 def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict:
     """The core's verdict on ``body`` as the answer to ``step``."""
-    if step.kind == "part":
+    if step.kind is StepKind.PART:
         verdict = check_answer(step.problem, body, state.variable)
-    elif step.kind == "final":
+    elif step.kind is StepKind.FINAL:
         verdict = check_answer(state.expression, body, state.variable)
     else:
         verdict = check_step(state.expression, step.name, body, state.variable)
-    return AnswerVerdict(verdict.correct, verdict.misconception, step.name, verdict.feedback)
+    feedback = verdict.feedback
+    rule = state.plan.step("rule") if state.plan is not None else None
+    if step.kind is StepKind.FINAL and rule is not None and not verdict.correct and not verdict.misconception:
+        feedback = RULE_FEEDBACK.get(rule.answer, feedback)
+    return AnswerVerdict(verdict.correct, verdict.misconception, step.name, feedback)
 
 
 def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
@@ -126,7 +229,13 @@ def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
     try:
         checked = check_step(state.expression, answer.tag, answer.body, state.variable)
     except ExpressionError as error:
-        turn.say("feedback", f"I couldn't use that: {error}.")
+        if error.location is None and state.plan is not None and state.plan.chain:
+            # a name this problem does not use: say its names, not a list of internal steps
+            turn.say("feedback", f"There is no {answer.tag} in this problem: its links are "
+                                 f"{state.plan.chain}. Write your step with those letters.")
+        else:
+            turn.say("feedback", f"I couldn't read that: {error.message}.")
+        remind(turn)
         return
     verdict = AnswerVerdict(checked.correct, checked.misconception, answer.tag, checked.feedback)
     if "/" in answer.tag:
@@ -149,7 +258,8 @@ def _record(turn: TurnBuilder, step: str, body: str, verdict: AnswerVerdict,
     turn.emit(AttemptRecorded(
         state.expression or "", state.variable, step, body, verdict.correct,
         verdict.misconception, skills, hints, counted_correct))
-    turn.state = state.evolve(attempts=state.attempts + 1)
+    turn.state = state.evolve(attempts=state.attempts + 1, last_feedback={
+        "step": step, "misconception": verdict.misconception, "correct": verdict.correct})
     turn.observe_attempt(step, skills, verdict.correct, counted_correct, verdict.misconception)
     turn.verdict = verdict
 
@@ -161,7 +271,7 @@ def _tell(turn: TurnBuilder, feedback: str) -> None:
         turn.verdict = replace(turn.verdict, feedback=feedback)
 
 
-def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:
+def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict, lead: str = "") -> None:
     """A right answer: acknowledge, mark the step done, ask the next one."""
     state = turn.state
     current = state.current
@@ -172,11 +282,12 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     is_current = current is not None and step.name == current.name
     # Hints on the open step mean the learner did not find it alone (BKT).
     counted = state.step_hints == 0 or not is_current
-    if step.kind == "final":
+    if step.kind is StepKind.FINAL:
         open_steps = [s for s in state.plan.steps if s.name not in state.done]
         skills = tuple(dict.fromkeys(skill for s in (step, *open_steps) for skill in s.skills))
         _record(turn, step.name, body, verdict, skills, state.step_hints == 0)
-        _tell(turn, f"Correct! {step.answer}.")
+        _tell(turn, " ".join(part for part in (f"Correct! {step.answer}.",
+                                               _form_note(step, body, state.variable)) if part))
         finish_problem(turn, by_learner=True)
         return
     _record(turn, step.name, body, verdict, step.skills, counted)
@@ -185,9 +296,23 @@ def _accept(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict
     if is_current:
         changes.update(step_hints=0, step_wrong=0)
     turn.state = state.evolve(**changes)
-    ack = _ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]
-    _tell(turn, " ".join(part for part in (f"{ack} {step.answer}.", step.after) if part))
-    ask_current(turn, lead="" if is_current else "Now back to the open step: ")
+    ack = lead or f"{_ACKNOWLEDGEMENTS[len(state.done) % len(_ACKNOWLEDGEMENTS)]} {step.answer}."
+    _tell(turn, " ".join(part for part in (ack, _form_note(step, body, state.variable), step.after) if part))
+    ask_current(turn, lead="" if is_current else "Back to the open step. ")
+
+
+def _form_note(step: PlanStep, body: str, variable: str) -> str:
+    """A word when the learner's right answer is written differently from the tutor's."""
+    if step.kind is StepKind.IDENTIFY:
+        return ""
+    try:
+        theirs = to_text(evaluate_tree(parse_expression(body, variable)))
+    except (ExpressionError, ValueError, TypeError):
+        return ""
+    forms = [form.strip() for form in step.answer.split(" = ")[1:]]
+    if not forms or theirs.replace(" ", "") in {form.replace(" ", "") for form in forms}:
+        return ""
+    return f"Your {theirs} is the same thing, written another way."
 
 
 def _reject(turn: TurnBuilder, step: PlanStep, body: str, verdict: AnswerVerdict) -> None:

@@ -3,9 +3,8 @@
 Learners may write ``u = 2x + 1``, ``du/dx = 2``, ``dy/du = 3u^2``,
 ``dy/dx = 6(2x+1)^2``, ``y' = ...`` or just ``6(2x+1)^2``. :func:`read_answer`
 splits the tag from the body; the engine decides which step a tag names.
-:func:`looks_like_maths` tells an expression from an English sentence, so
-that a typo in the maths gets the parser's message while "what is this?"
-gets a friendly reply instead (the parser would read ``hello`` as h·e·l·l·o).
+Telling maths from English is the reading's job (:mod:`service.tutor.reading.spans`);
+:func:`answer_of` turns an answer reading into a tag and a body.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.calculus.functions import CONSTANTS, FUNCTIONS
+from .intents import Reading
 
 # The final derivative, whatever the letters: dy/dx, dL/dw, y', f'(x).
 FINAL_TAG = "final"
@@ -30,11 +29,6 @@ _PREAMBLE = re.compile(
     r"(?:(?:it'?s|it\s+is|is\s+it|that'?s|that\s+is|the\s+answer\s+is|i\s+get|i\s+got)\s*:?\s+)?",
     re.IGNORECASE)
 _TRAILER = re.compile(r"\s*[?!]+\s*$")
-_MATH_SIGNS = re.compile(r"[\d^*/+\-()\[\]=²³⁴⁵⁶⁷⁸⁹¹⁰⁻√σπ·×−]")
-_WORD = re.compile(r"[A-Za-z]+")
-_CALLED = re.compile(r"([A-Za-z]+)\s*\(")
-_FUNCTION_NAMES = tuple(sorted((name for name in FUNCTIONS if name.isascii()),
-                               key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -80,34 +74,10 @@ def read_answer(text: str) -> Answer:
     return Answer(None, text.strip())
 
 
-def looks_like_maths(text: str) -> bool:
-    """Whether ``text`` is meant as an expression rather than a sentence.
-
-    Maths has operators, digits or only short letter runs (``wx``, ``sin``,
-    ``cosx``); a sentence has ordinary words.
-
-    >>> looks_like_maths("3(2x+1)^2"), looks_like_maths("cos u"), looks_like_maths("x")
-    (True, True, True)
-    >>> looks_like_maths("what is this"), looks_like_maths("sin(3x"), looks_like_maths("sinus(x)")
-    (False, True, True)
-    """
-    stripped = text.strip()
-    if not stripped:
-        return False
-    words = _WORD.findall(stripped)
-    # A word right before "(" is meant as a function ("sinn(x)"): the parser
-    # will name it, which helps more than "I didn't understand".
-    called = set(_CALLED.findall(stripped))
-    if any(not _is_maths_word(word) and word not in called for word in words):
-        return False
-    return bool(_MATH_SIGNS.search(stripped)) or len(words) <= 3
-
-
-def _is_maths_word(word: str) -> bool:
-    """A letter run a learner types in maths: short, or a function name."""
-    lower = word.lower()
-    if len(lower) <= 3 or lower in FUNCTIONS or lower in CONSTANTS:
-        return True
-    # "sinx", "cos2x", "lnx": a function name run into its argument.
-    return any(lower.startswith(name) and len(lower) - len(name) <= 2
-               for name in _FUNCTION_NAMES)
+def answer_of(reading: Reading) -> Answer:
+    """The tag and body of an answer reading ("u is 2x+1" came tagged; "u = 2x+1" is split here)."""
+    body = reading.expression or ""
+    if reading.tag in (None, "inner", "outer") or (reading.tag and "/" not in reading.tag
+                                                    and reading.tag != "named"):
+        return Answer(reading.tag, body)
+    return read_answer(body)

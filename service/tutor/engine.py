@@ -20,16 +20,19 @@ from enum import Enum
 from service.calculus import ExpressionError
 
 from . import explanations as concepts
+from . import talk
 from .answering import handle_answer, handle_rule_answer, is_rule_answer
 from .explanations import explanation
 from .guidance import give_hint, next_factor, show_solution
-from .intents import Intent, IntentMatch, recognise
+from .intents import PROBLEM_REQUESTS, Intent, Reading
 from .lifecycle import next_problem, remind, set_problem
 from .problems import NoProblemError, Problem
-from .state import ConversationState
+from .reading import read
+from .requests import requested_problem
+from .state import ConversationState, StateVersionError
 from .turn import Turn, TurnBuilder, TutorContext
 
-__all__ = ["start", "respond", "Action", "ConversationState", "TutorContext", "Turn"]
+__all__ = ["start", "respond", "resume", "Action", "ConversationState", "TutorContext", "Turn"]
 
 
 class Action(str, Enum):
@@ -57,10 +60,12 @@ MAX_MESSAGE_LENGTH = 2000
 GREETING = ("Hi! I'm your chain-rule tutor. We'll work through derivatives step by step: "
             "name the inner and outer functions, find each local derivative, then multiply them.")
 
-UNDERSTOOD = ("I understand answers such as \"u = 2x + 1\", \"du/dx = 2\", \"dy/du = 3u^2\" or just "
-              "an expression, and requests such as \"hint\", \"next factor\", \"show the solution\", "
-              "\"why do we multiply?\", \"what is the chain rule?\", \"repeat the question\", "
-              "\"new problem\" and \"differentiate sin(x^2)\".")
+UNDERSTOOD = ("Answer each question in your own words or as maths (\"u = 2x + 1\", \"3u^2\"). "
+              "Whenever you like, ask for a hint, say you're lost, ask why, ask about the ideas "
+              "(\"what is a composite function?\"), or give me a problem (\"differentiate sin(x^2)\").")
+
+RESTARTED = ("I've been updated since we last talked and can't pick up our last problem exactly "
+             "where we left it, sorry. Let's start a fresh one.")
 
 
 def start(context: TutorContext, expression: str | None = None,
@@ -85,7 +90,8 @@ def respond(state: ConversationState, text: str, context: TutorContext, *,
     """The tutor's turn after the learner says ``text`` (or presses ``action``).
 
     An action is handled exactly as the intent it stands for, and ``text``
-    is not read at all.
+    is not read at all. The reading of the message (with its reasons) comes
+    back in ``turn.reading``, so every reply can be traced to its rule.
 
     >>> first = start(TutorContext(), "(2x+1)^3")
     >>> respond(first.state, "hint", TutorContext()).replies[0].kind
@@ -94,80 +100,115 @@ def respond(state: ConversationState, text: str, context: TutorContext, *,
     turn = TurnBuilder(context, state)
     if action is not None:
         intent = _ACTION_INTENTS[Action(action)]
-        _MOVES[intent](turn, IntentMatch(intent), "")
+        turn.reading = Reading(intent, score=100.0, reasons=(f"action: {Action(action).value}",))
+        _MOVES[intent](turn, turn.reading)
         return turn.finish()
     text = text.strip()
     if len(text) > MAX_MESSAGE_LENGTH:
-        turn.say("info", f"That message is too long for me (at most {MAX_MESSAGE_LENGTH} characters).")
+        turn.say("info", f"That message is too long for me (at most {MAX_MESSAGE_LENGTH} characters): "
+                         "could you say it in a shorter one?")
         remind(turn)
         return turn.finish()
     if not text:
         remind(turn)
         return turn.finish()
     if is_rule_answer(state, text):
+        turn.reading = Reading(Intent.ANSWER, text, tag="rule", score=100.0,
+                               reasons=("rule: a rule named while the tutor asks which rule",))
         handle_rule_answer(turn, text)
         return turn.finish()
-    match = recognise(text)
-    _MOVES.get(match.intent, _answer_or_fallback)(turn, match, text)
+    turn.reading = read(text)
+    _MOVES.get(turn.reading.intent, talk.not_understood)(turn, turn.reading)
     return turn.finish()
 
 
-def _answer_or_fallback(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
-    """Anything that is not a request: an answer, or a friendly 'I understand…'."""
-    if handle_answer(turn, text):
+def resume(stored: dict, text: str, context: TutorContext, *, action: Action | str | None = None) -> Turn:
+    """:func:`respond` on a stored state; a state no version of the tutor can read starts afresh.
+
+    >>> resume({"version": 99}, "hi", TutorContext()).replies[0].text.startswith("I've been updated")
+    True
+    """
+    try:
+        state = ConversationState.from_dict(stored)
+    except StateVersionError:
+        turn = TurnBuilder(context, ConversationState())
+        turn.say("info", RESTARTED)
+        _choose_problem(turn)
+        return turn.finish()
+    return respond(state, text, context, action=action)
+
+
+def _answer(turn: TurnBuilder, reading: Reading) -> None:
+    """Maths: an answer to the problem at hand, or the problem itself when there is none."""
+    state = turn.state
+    if state.plan is None and reading.tag is None:
+        _differentiate(turn, reading)
         return
-    turn.say("info", f"Sorry, I didn't understand that. {UNDERSTOOD}")
-    remind(turn)
+    if handle_answer(turn, reading):
+        return
+    talk.not_understood(turn, reading)
 
 
-def _greet(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _greet(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("info", "Hello! Good to see you.")
     remind(turn)
 
 
-def _thank(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _thank(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("info", "You're welcome!")
     remind(turn)
 
 
-def _help(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _help(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("info", UNDERSTOOD)
     remind(turn)
 
 
-def _hint(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _hint(turn: TurnBuilder, reading: Reading) -> None:
     give_hint(turn)
 
 
-def _next_factor(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _next_factor(turn: TurnBuilder, reading: Reading) -> None:
     next_factor(turn)
 
 
-def _solution(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _solution(turn: TurnBuilder, reading: Reading) -> None:
     show_solution(turn)
 
 
-def _why_multiply(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _why_multiply(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("explanation", explanation(turn.context.lesson, concepts.WHY_MULTIPLY))
     remind(turn)
 
 
-def _chain_rule(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _chain_rule(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("explanation", explanation(turn.context.lesson, concepts.CHAIN_RULE))
     turn.say("explanation", explanation(turn.context.lesson, concepts.GEARS))
     remind(turn)
 
 
-def _repeat(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _repeat(turn: TurnBuilder, reading: Reading) -> None:
     state = turn.state
     if state.expression is not None and not state.finished:
         turn.say("info", f"We're differentiating {state.expression} with respect to {state.variable}.")
     remind(turn)
 
 
-def _new_problem(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _new_problem(turn: TurnBuilder, reading: Reading) -> None:
     turn.say("info", "Here is a new problem." if turn.state.finished else "OK, let's try a different one.")
     _choose_problem(turn)
+
+
+def _problem_request(turn: TurnBuilder, reading: Reading) -> None:
+    """"Harder", "one with ln", "a three-link one": a problem of that kind."""
+    try:
+        said, problem = requested_problem(turn, reading.intent)
+    except NoProblemError:
+        turn.say("info", "I have no problem of that kind left for you. Give me one of yours: "
+                         "\"differentiate …\".")
+        return
+    turn.say("info", said)
+    set_problem(turn, problem)
 
 
 def _choose_problem(turn: TurnBuilder) -> None:
@@ -178,40 +219,44 @@ def _choose_problem(turn: TurnBuilder) -> None:
         turn.say("info", "I have no new problem for you right now. Say \"differentiate …\" with one of yours.")
 
 
-def _differentiate(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
-    expression = match.expression or ""
+def _differentiate(turn: TurnBuilder, reading: Reading) -> None:
+    expression = reading.expression or ""
     try:
-        set_problem(turn, Problem(expression, match.variable))
+        set_problem(turn, Problem(expression, reading.variable))
     except ExpressionError as error:
-        turn.say("feedback", f"I couldn't read that expression: {error}. Please check it and try again.")
+        turn.say("feedback", f"I couldn't read {expression!r} as an expression: {error.message}. "
+                             "Please check it and try again.")
 
 
-def _yes(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _yes(turn: TurnBuilder, reading: Reading) -> None:
     if turn.state.awaiting_next or turn.state.plan is None:
-        _new_problem(turn, match, text)
+        _new_problem(turn, reading)
         return
     remind(turn)
 
 
-def _no(turn: TurnBuilder, match: IntentMatch, text: str) -> None:
+def _no(turn: TurnBuilder, reading: Reading) -> None:
     if turn.state.awaiting_next:
         turn.say("info", "Alright. Whenever you're ready, say \"next\" or \"differentiate …\".")
         return
-    turn.say("info", "No problem, take your time. Ask for a \"hint\" whenever you like.")
+    turn.say("info", "No problem, take your time. Ask for a hint whenever you like.")
     remind(turn)
 
 
-_Move = Callable[[TurnBuilder, IntentMatch, str], None]
+_Move = Callable[[TurnBuilder, Reading], None]
 
 _MOVES: dict[Intent, _Move] = {
+    Intent.ANSWER: _answer, Intent.DIFFERENTIATE: _differentiate, Intent.NEW_PROBLEM: _new_problem,
+    **{intent: _problem_request for intent in PROBLEM_REQUESTS - {Intent.NEW_PROBLEM}},
     Intent.GREETING: _greet, Intent.THANKS: _thank, Intent.HELP: _help, Intent.HINT: _hint,
-    Intent.NEXT_FACTOR: _next_factor, Intent.SOLUTION: _solution,
-    Intent.WHY_MULTIPLY: _why_multiply, Intent.CHAIN_RULE: _chain_rule, Intent.REPEAT: _repeat,
-    Intent.SKIP: _new_problem, Intent.DIFFERENTIATE: _differentiate, Intent.YES: _yes,
-    Intent.NO: _no,
+    Intent.CONFUSED: talk.confused, Intent.NEXT_FACTOR: _next_factor, Intent.SOLUTION: _solution,
+    Intent.WHY: talk.explain_why, Intent.WHY_MULTIPLY: _why_multiply, Intent.CHAIN_RULE: _chain_rule,
+    Intent.QUESTION: talk.answer_question, Intent.REPEAT: _repeat, Intent.PROGRESS: talk.progress,
+    Intent.WHO: talk.who, Intent.OUT_OF_SCOPE: talk.out_of_scope, Intent.YES: _yes, Intent.NO: _no,
+    Intent.NONE: talk.not_understood,
 }
 
 _ACTION_INTENTS: dict[Action, Intent] = {
     Action.HINT: Intent.HINT, Action.NEXT_FACTOR: Intent.NEXT_FACTOR, Action.SOLUTION: Intent.SOLUTION,
-    Action.NEW_PROBLEM: Intent.SKIP, Action.REPEAT: Intent.REPEAT, Action.EXPLAIN: Intent.WHY_MULTIPLY,
+    Action.NEW_PROBLEM: Intent.NEW_PROBLEM, Action.REPEAT: Intent.REPEAT, Action.EXPLAIN: Intent.WHY,
 }

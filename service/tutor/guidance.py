@@ -8,9 +8,9 @@ from functools import lru_cache
 from service.calculus import solve
 
 from .events import HintGiven, SolutionShown
-from .hints import HintLevel
+from .hints import LADDER, HintLevel
 from .lifecycle import finish_problem, remind
-from .plan import Plan, PlanStep
+from .plan import Plan, PlanStep, StepKind
 from .state import ConversationState
 from .turn import TurnBuilder
 
@@ -26,7 +26,11 @@ def give_hint(turn: TurnBuilder) -> None:
         remind(turn)
         return
     level, text = step.ladder.hint(state.step_hints)
-    turn.say("hint", text)
+    if state.step_hints >= len(LADDER):  # past the bottom-out: teach the rule again, on a simpler case
+        turn.say("explanation", f"Let's step back and look at the rule on a simpler case. "
+                                f"{step.ladder.teaching} Here, the same idea gives: {step.ladder.bottom_out}.")
+    else:
+        turn.say("hint", text)
     turn.state = state.evolve(step_hints=state.step_hints + 1, hints_used=state.hints_used + 1)
     turn.emit(HintGiven(state.expression or "", step.name, level.value, turn.state.hints_used))
     if level is HintLevel.BOTTOM_OUT:
@@ -55,7 +59,7 @@ def _factor_status(state: ConversationState, plan: Plan) -> str:
     current = state.current
     if state.finished:
         return f"All the factors are in: {'; '.join(have)}, so {plan.steps[-1].answer}."
-    if current is not None and current.kind == "identify":
+    if current is not None and current.kind is StepKind.IDENTIFY:
         return (f"The factors we need are {product}. Before finding them, we name the links. "
                 f"{current.question}")
     if not missing:
@@ -73,7 +77,7 @@ def _open_parts(state: ConversationState, plan: Plan) -> str:
         return f"Everything is found: {plan.steps[-1].answer}."
     if len(plan.steps) == 1:
         return "There is no chain here, so there are no factors to collect: differentiate it directly."
-    done = [step.answer for step in plan.steps if step.name in state.done and step.kind != "rule"]
+    done = [step.answer for step in plan.steps if step.name in state.done and step.kind is not StepKind.RULE]
     missing = [step.describe for step in plan.steps if step.name not in state.done]
     report = "This problem is not a single chain, so there is no single list of factors. "
     if done:

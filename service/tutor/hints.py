@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from service.calculus.derivation import Rule
+
 
 class HintLevel(str, Enum):
     """The rungs of the ladder, in the order they are given."""
@@ -70,30 +72,29 @@ RULE_FORMULAS: dict[str, str] = {
     "general power": "For f(x)^g(x), rewrite it as e^(g·ln f) and use the chain rule on the exponential.",
 }
 
-# One simpler worked case per differentiation rule (values of
-# service.calculus.derivation.Rule), for the teaching rung.
-RULE_EXAMPLES: dict[str, str] = {
-    "constant rule": "A constant does not change, so its derivative is 0: d/du 7 = 0.",
-    "linear function": "A linear function a·u + b changes at the constant rate a: d/du (5u + 2) = 5.",
-    "power rule": "Power rule: d/du uⁿ = n·uⁿ⁻¹, the exponent comes down and drops by one. "
+# One simpler worked case per differentiation rule, for the teaching rung.
+RULE_EXAMPLES: dict[Rule, str] = {
+    Rule.CONSTANT: "A constant does not change, so its derivative is 0: d/du 7 = 0.",
+    Rule.LINEAR: "A linear function a·u + b changes at the constant rate a: d/du (5u + 2) = 5.",
+    Rule.POWER: "Power rule: d/du uⁿ = n·uⁿ⁻¹, the exponent comes down and drops by one. "
                   "For example d/du u⁴ = 4u³.",
-    "power rule (a root is a power)": "A root is a power: √u = u^(1/2), so d/du √u = ½·u^(−1/2) = 1/(2√u).",
-    "sum and power rules": "Differentiate term by term with the power rule: d/dx (x³ + 4x) = 3x² + 4.",
-    "exponential rule": "The exponential is its own derivative: d/du eᵘ = eᵘ.",
-    "exponential rule for a^u": "d/du aᵘ = aᵘ·ln a; for example d/du 2ᵘ = 2ᵘ·ln 2.",
-    "logarithm rule": "d/du ln u = 1/u; for example d/du ln u at u = 4 is ¼.",
-    "trigonometric rule": "d/du sin u = cos u, d/du cos u = −sin u, d/du tan u = sec²u = 1/cos²u.",
-    "inverse trigonometric rule": "d/du arcsin u = 1/√(1 − u²), d/du arctan u = 1/(1 + u²).",
-    "hyperbolic rule": "d/du sinh u = cosh u, d/du cosh u = sinh u, d/du tanh u = 1 − tanh²u.",
-    "inverse hyperbolic rule": "d/du arsinh u = 1/√(u² + 1), d/du artanh u = 1/(1 − u²).",
-    "sigmoid derivative σ(1 − σ)": "The sigmoid's derivative is written with itself: d/dz σ(z) = σ(z)(1 − σ(z)).",
-    "absolute value rule": "d/du |u| = u/|u| (the sign of u), for u ≠ 0.",
+    Rule.ROOT: "A root is a power: √u = u^(1/2), so d/du √u = ½·u^(−1/2) = 1/(2√u).",
+    Rule.POLYNOMIAL: "Differentiate term by term with the power rule: d/dx (x³ + 4x) = 3x² + 4.",
+    Rule.EXPONENTIAL: "The exponential is its own derivative: d/du eᵘ = eᵘ.",
+    Rule.GENERAL_EXPONENTIAL: "d/du aᵘ = aᵘ·ln a; for example d/du 2ᵘ = 2ᵘ·ln 2.",
+    Rule.LOGARITHM: "d/du ln u = 1/u; for example d/du ln u at u = 4 is ¼.",
+    Rule.TRIG: "d/du sin u = cos u, d/du cos u = −sin u, d/du tan u = sec²u.",
+    Rule.INVERSE_TRIG: "d/du arcsin u = 1/√(1 − u²), d/du arctan u = 1/(1 + u²).",
+    Rule.HYPERBOLIC: "d/du sinh u = cosh u, d/du cosh u = sinh u, d/du tanh u = 1 − tanh²u.",
+    Rule.INVERSE_HYPERBOLIC: "d/du arsinh u = 1/√(u² + 1), d/du artanh u = 1/(1 − u²).",
+    Rule.SIGMOID: "The sigmoid's derivative is written with itself: d/dz σ(z) = σ(z)(1 − σ(z)).",
+    Rule.ABSOLUTE: "d/du |u| = u/|u| (the sign of u), for u ≠ 0.",
     # An innermost link that is itself a sum, product or quotient (sin(x·eˣ)).
-    "sum rule": RULE_FORMULAS["sum"],
-    "product rule": RULE_FORMULAS["product"],
-    "quotient rule": RULE_FORMULAS["quotient"],
-    "general power rule, through e^(g·ln f)": RULE_FORMULAS["general power"],
-    "chain rule": "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x); for example d/dx sin(5x) = cos(5x)·5.",
+    Rule.SUM: RULE_FORMULAS["sum"],
+    Rule.PRODUCT: RULE_FORMULAS["product"],
+    Rule.QUOTIENT: RULE_FORMULAS["quotient"],
+    Rule.GENERAL_POWER: RULE_FORMULAS["general power"],
+    Rule.CHAIN: "Chain rule: d/dx f(g(x)) = f'(g(x))·g'(x); for example d/dx sin(5x) = cos(5x)·5.",
 }
 
 _GENERIC_RULE = "Differentiate the link on its own, treating its input as a plain variable."
@@ -118,10 +119,10 @@ def identify_ladder(name: str, expression: str, input_name: str, innermost: bool
 
 
 def derivative_ladder(leibniz: str, name: str, input_name: str, expression: str,
-                      rule: str, answer: str) -> HintLadder:
+                      rule: Rule, answer: str) -> HintLadder:
     """The ladder for one local derivative, e.g. dy/du of y = u³.
 
-    >>> derivative_ladder("dy/du", "y", "u", "u³", "power rule", "dy/du = 3u²").teaching[:10]
+    >>> derivative_ladder("dy/du", "y", "u", "u³", Rule.POWER, "dy/du = 3u²").teaching[:10]
     'Power rule'
     """
     pointing = (f"Look only at the link {name} = {expression}. Treat {input_name} as a plain "
@@ -157,7 +158,7 @@ def part_ladder(expression: str, links: str, answer: str) -> HintLadder:
     return HintLadder(pointing, teaching, answer)
 
 
-def direct_ladder(rule: str, final_name: str, answer: str) -> HintLadder:
+def direct_ladder(rule: Rule | None, final_name: str, answer: str) -> HintLadder:
     """The ladder for an expression with no chain in it (``x⁵``, ``sin x``)."""
     pointing = ("There is no function inside another function here, so the chain rule is not "
                 "needed: differentiate it directly.")

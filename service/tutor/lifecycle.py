@@ -14,7 +14,7 @@ from service.calculus import solve
 from service.calculus.printing import to_latex, to_text
 
 from .events import ProblemAbandoned, ProblemSolved, ProblemStarted
-from .plan import Plan, PlanStep, build_plan
+from .plan import LOCAL_DERIVATIVES_INTRO, Plan, PlanStep, StepKind, build_plan
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
 from .state import ConversationState
@@ -87,7 +87,10 @@ def ask_current(turn: TurnBuilder, lead: str = "") -> None:
         turn.say("question", f"{lead}{OFFER_NEXT}")
         turn.state = state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
         return
-    turn.say("question", f"{lead}{step.question}")
+    question = step.question
+    if lead:  # asked again: its introduction was said when it was first asked
+        question = question.removeprefix(LOCAL_DERIVATIVES_INTRO)
+    turn.say("question", f"{lead}{question}")
     turn.state = state.evolve(last_question=step.question)
 
 
@@ -99,7 +102,7 @@ def remind(turn: TurnBuilder) -> None:
     if turn.state.finished:
         turn.say("question", OFFER_NEXT)
         return
-    ask_current(turn, lead="Back to our problem: ")
+    ask_current(turn, lead="Back to our problem. ")
 
 
 def finish_problem(turn: TurnBuilder, by_learner: bool) -> None:
@@ -124,13 +127,13 @@ def recap(steps: tuple[PlanStep, ...], chain: str) -> str:
     """A short recap of a solved problem: the chain, its factors, the result."""
     parts = []
     if chain:
-        parts.append(f"The chain: {chain}.")
-    factors = [step.answer for step in steps if step.kind in ("derivative", "part")]
+        parts.append(f"To recap, the chain is {chain}.")
+    factors = [step.answer for step in steps if step.kind in (StepKind.DERIVATIVE, StepKind.PART)]
     if factors:
-        parts.append("The pieces: " + "; ".join(factors) + ".")
+        parts.append(("The pieces are " if parts else "To recap, the pieces are ") + "; ".join(factors) + ".")
     final = steps[-1]
-    parts.append(f"Together: {final.answer}.")
-    return "Recap. " + " ".join(parts)
+    parts.append(f"Together: {final.answer}." if parts else f"To recap: {final.answer}.")
+    return " ".join(parts)
 
 
 def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:

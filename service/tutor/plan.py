@@ -17,14 +17,15 @@ state as JSON and a resumed conversation carries on with the same plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from enum import Enum
+from typing import Any
 
 import sympy as sp
 
 from service.calculus import Solution
 from service.calculus.derivation import (
     ChainRule, ConstantMultiple, Derivation, Elementary, GeneralPower, Link, ProductRule,
-    QuotientRule, SumRule,
+    QuotientRule, Rule, SumRule,
 )
 from service.calculus.printing import to_text
 from service.calculus.step_targets import chains_in
@@ -35,7 +36,17 @@ from .hints import (
 )
 from .skills import Skill
 
-StepKind = Literal["identify", "derivative", "final", "rule", "part"]
+class StepKind(str, Enum):
+    """What a plan step asks for (stored by value in the conversation state)."""
+
+    IDENTIFY = "identify"      # name a link: u = ?
+    DERIVATIVE = "derivative"  # one local derivative of the chain
+    FINAL = "final"            # the whole derivative
+    RULE = "rule"              # the rule that joins the pieces of a mixed expression
+    PART = "part"              # the derivative of one chain inside a mixed expression
+
+# Said once, when the first local derivative is asked.
+LOCAL_DERIVATIVES_INTRO = "Now the local derivatives, from the outside in, as backpropagation does. "
 
 # The word a learner uses for each top-level rule.
 _RULE_WORDS: dict[type, str] = {
@@ -62,6 +73,7 @@ class PlanStep:
     describe: str = ""           # "the derivative of the inner function u = 2x + 1"
     after: str = ""              # said once the step is done ("So y = u³ is the outer function.")
     problem: str | None = None   # part steps: the sub-expression to differentiate
+    rule: str | None = None      # rule steps: the rule's word ("sum", "product", "quotient")
 
     @property
     def ladder(self) -> HintLadder:
@@ -71,7 +83,7 @@ class PlanStep:
     @property
     def is_factor(self) -> bool:
         """Whether the step finds one local derivative of the chain."""
-        return self.kind == "derivative"
+        return self.kind is StepKind.DERIVATIVE
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -79,12 +91,14 @@ class PlanStep:
         # plain strings cost a tenth of a turn (the state is written every turn).
         data = {name: getattr(self, name) for name in _STEP_FIELDS}
         data["skills"], data["hints"] = list(self.skills), list(self.hints)
+        data["kind"] = self.kind.value
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlanStep:
         """The inverse of :meth:`to_dict`."""
-        return cls(**{**data, "skills": tuple(data["skills"]), "hints": tuple(data["hints"])})
+        return cls(**{**data, "kind": StepKind(data["kind"]), "skills": tuple(data["skills"]),
+                      "hints": tuple(data["hints"])})
 
 
 _STEP_FIELDS = tuple(f.name for f in fields(PlanStep))
@@ -136,13 +150,13 @@ def build_plan(solution: Solution) -> Plan:
                              ladder),), final_name)
 
 
-def _direct_rule(tree: Derivation) -> str:
+def _direct_rule(tree: Derivation) -> Rule | None:
     """The rule that differentiates an expression with no chain in it."""
     if isinstance(tree, Elementary):
-        return tree.rule.value
+        return tree.rule
     if isinstance(tree, ChainRule) and tree.links:  # one link: sin(x)
-        return tree.links[-1].rule.value
-    return ""
+        return tree.links[-1].rule
+    return None
 
 
 def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Plan:
@@ -157,7 +171,7 @@ def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Pl
         steps.append(_derivative_step(links[index], index, links, chain, extra))
     final_name = f"d{links[-1].name}/d{variable}"
     factors = tuple(link.leibniz for link in reversed(links))
-    factor_answers = [step.answer for step in steps if step.kind == "derivative"]
+    factor_answers = [step.answer for step in steps if step.kind is StepKind.DERIVATIVE]
     ladder = multiply_ladder(factor_answers, final_name, solution.derivative_text)
     steps.append(_final_step(final_name, solution, (Skill.MULTIPLY_FACTORS.value, *extra),
                              f"Now multiply the local derivatives: {final_name} = "
@@ -183,7 +197,7 @@ def _identify_step(link: Link, index: int, links: tuple[Link, ...],
         outer = links[-1]
         after = f"So the outer function is {outer.name} = {to_text(outer.expression)}."
     return PlanStep(
-        name=name, kind="identify", question=question, answer=f"{name} = {expression}",
+        name=name, kind=StepKind.IDENTIFY, question=question, answer=f"{name} = {expression}",
         skills=(Skill.IDENTIFY_FUNCTIONS.value, *extra),
         hints=tuple(identify_ladder(name, expression, source, index == 0).to_list()),
         describe=f"the function {name} = {expression}", after=after)
@@ -198,8 +212,7 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
     answer = _local_derivative_text(link)
     role = "outer" if outermost else ("inner" if index == 0 else "middle")
     if outermost:
-        start = ("Now the local derivatives, from the outside in, as backpropagation does. "
-                 if len(links) >= 2 else "")
+        start = LOCAL_DERIVATIVES_INTRO if len(links) >= 2 else ""
         question = (f"{start}What is {link.leibniz}, the derivative of {name} = {expression} "
                     f"with respect to {source}?")
         skills: tuple[str, ...] = (Skill.OUTER_DERIVATIVE.value, *extra)
@@ -209,16 +222,29 @@ def _derivative_step(link: Link, index: int, links: tuple[Link, ...], chain: Cha
     if index == 0 and chain.inner is not None and type(chain.inner) in _RULE_WORDS:
         skills = (*skills, Skill.MIXED_RULES.value)
     return PlanStep(
-        name=link.leibniz, kind="derivative", question=question, answer=answer, skills=skills,
+        name=link.leibniz, kind=StepKind.DERIVATIVE, question=question, answer=answer, skills=skills,
         hints=tuple(derivative_ladder(link.leibniz, name, source, expression,
-                                      link.rule.value, answer).to_list()),
+                                      link.rule, answer).to_list()),
         describe=f"the derivative of the {role} function {name} = {expression}")
+
+
+_ARGUMENT = sp.Wild("argument")
+
+
+def lesson_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` as the lesson writes it: sec² rather than tan² + 1.
+
+    >>> u = sp.Symbol("u")
+    >>> lesson_form(sp.tan(u)**2 + 1)
+    sec(u)**2
+    """
+    return expr.replace(sp.tan(_ARGUMENT) ** 2 + 1, sp.sec(_ARGUMENT) ** 2)
 
 
 def _local_derivative_text(link: Link) -> str:
     """``dy/du = 3u² = 3(2x + 1)²``: in the link's input, then in the variable."""
-    local = to_text(link.derivative)
-    in_variable = to_text(link.derivative_in_variable)
+    local = to_text(lesson_form(link.derivative))
+    in_variable = to_text(lesson_form(link.derivative_in_variable))
     if in_variable == local:
         return f"{link.leibniz} = {local}"
     return f"{link.leibniz} = {local} = {in_variable}"
@@ -228,7 +254,7 @@ def _final_step(final_name: str, solution: Solution, skills: tuple[str, ...],
                 lead: str, ladder: HintLadder) -> PlanStep:
     """The last step: the whole derivative."""
     return PlanStep(
-        name=final_name, kind="final", question=f"{lead} What is {final_name}?",
+        name=final_name, kind=StepKind.FINAL, question=f"{lead} What is {final_name}?",
         answer=f"{final_name} = {solution.derivative_text}", skills=skills,
         hints=tuple(ladder.to_list()), describe=f"the whole derivative {final_name}")
 
@@ -241,12 +267,12 @@ def _mixed_plan(tree: Derivation, variable: sp.Symbol, final_name: str,
     steps: list[PlanStep] = []
     if rule in ("sum", "product", "quotient"):
         steps.append(PlanStep(
-            name="rule", kind="rule",
+            name="rule", kind=StepKind.RULE,
             question=("This is not a single chain. Which rule joins its pieces: the sum, "
                       "product or quotient rule?"),
             answer=f"the {rule} rule", skills=(mixed, Skill.IDENTIFY_FUNCTIONS.value),
             hints=tuple(rule_ladder(rule).to_list()), describe="the rule that joins the pieces",
-            after=_rule_formula(rule)))
+            after=_rule_formula(rule), rule=rule))
     for index, part in enumerate(_chains_inside(tree)):
         steps.append(_part_step(part, index, variable))
     ladder = combine_ladder(rule, final_name, solution.derivative_text)
@@ -275,7 +301,7 @@ def _part_step(chain: ChainRule, index: int, variable: sp.Symbol) -> PlanStep:
     links = ", ".join(f"{link.name} = {to_text(link.expression)}" for link in chain.links)
     answer = f"d/d{variable} {expression} = {to_text(chain.derivative)}"
     return PlanStep(
-        name=f"part{index + 1}", kind="part",
+        name=f"part{index + 1}", kind=StepKind.PART,
         question=f"What is the derivative of the chain {expression} with respect to {variable}?",
         answer=answer,
         skills=(Skill.MIXED_RULES.value, Skill.OUTER_DERIVATIVE.value, Skill.INNER_DERIVATIVE.value),

@@ -3,19 +3,59 @@
 The web layer keeps ``state.to_dict()`` in its database and gives back
 ``ConversationState.from_dict(...)`` on the next message, so a conversation
 resumes exactly where it was after a restart. ``version`` is bumped whenever
-the shape changes; :meth:`ConversationState.from_dict` refuses versions it
-does not know rather than guessing.
+the shape changes, with one upgrade step per version in :data:`UPGRADES`, so a
+state stored by any earlier version resumes; :meth:`ConversationState.from_dict`
+refuses versions it does not know (newer, or never released) rather than
+guessing, and the engine then starts afresh with a friendly word.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .outcomes import Outcome, outcome_of
 from .plan import Plan, PlanStep
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 remembers the last feedback, so "why?" can explain it (none yet), and
+    the letters a learner chose for the links (none yet); a rule step names its rule
+    as data (version 1 kept it only in the display text "the product rule")."""
+    plan = data.get("plan")
+    if plan:
+        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == "rule" else step
+                 for step in plan["steps"]]
+        plan = {**plan, "steps": steps}
+    return {**data, "plan": plan, "last_feedback": None, "aliases": {}, "version": 2}
+
+
+# UPGRADES[n] turns a version-n state into a version-(n + 1) state.
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` brought to :data:`STATE_VERSION` through each upgrade step in turn.
+
+    >>> upgrade({"version": 1, "expression": "x^2"})["last_feedback"] is None
+    True
+    >>> upgrade({"version": 99})
+    Traceback (most recent call last):
+    ...
+    service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
+    """
+    version = data.get("version")
+    while version != STATE_VERSION:
+        step = UPGRADES.get(version) if isinstance(version, int) else None
+        if step is None:
+            raise StateVersionError(
+                f"conversation state version {version} is not supported (expected {STATE_VERSION})")
+        data = step(data)
+        version = data["version"]
+    return data
 
 
 class StateVersionError(ValueError):
@@ -50,6 +90,9 @@ class ConversationState:
     observed: tuple[str, ...] = ()      # steps whose first attempt BKT has seen (service.tutor.evidence)
     last_question: str = ""
     awaiting_next: bool = False         # the tutor offered a next problem
+    # The last answer's verdict ({"step", "misconception", "correct"}), for "why?".
+    last_feedback: dict[str, Any] | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # the learner's letter -> the plan's
     version: int = STATE_VERSION
 
     @property
@@ -95,7 +138,8 @@ class ConversationState:
             "exercise_slug": self.exercise_slug, "seen": list(self.seen),
             "mastery_at_start": dict(self.mastery_at_start), "observed": list(self.observed),
             "last_question": self.last_question,
-            "awaiting_next": self.awaiting_next,
+            "awaiting_next": self.awaiting_next, "last_feedback": self.last_feedback,
+            "aliases": dict(self.aliases),
         }
 
     @classmethod
@@ -105,12 +149,10 @@ class ConversationState:
         >>> ConversationState.from_dict({"version": 99})
         Traceback (most recent call last):
         ...
-        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 1)
+        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
         """
-        version = data.get("version")
-        if version != STATE_VERSION:
-            raise StateVersionError(
-                f"conversation state version {version} is not supported (expected {STATE_VERSION})")
+        data = upgrade(data)
+        version = data["version"]
         plan = data.get("plan")
         return cls(
             expression=data.get("expression"), variable=data.get("variable", "x"),
@@ -125,4 +167,6 @@ class ConversationState:
             mastery_at_start={k: float(v) for k, v in data.get("mastery_at_start", {}).items()},
             observed=tuple(data.get("observed", ())),
             last_question=data.get("last_question", ""),
-            awaiting_next=bool(data.get("awaiting_next", False)), version=version)
+            awaiting_next=bool(data.get("awaiting_next", False)),
+            last_feedback=data.get("last_feedback"), aliases=dict(data.get("aliases") or {}),
+            version=version)

@@ -20,6 +20,7 @@ from service.calculus.checking import possible_misconceptions
 from .beliefs import full_beliefs, observe_answer
 from .events import Event, MasteryChanged
 from .evidence import Observation, attempt_observation, revealed_observation
+from .intents import Reading
 from .mastery import DEFAULT_PARAMS, Params, full_mastery, observe
 from .plan import PlanStep
 from .messages import AnswerVerdict, MessageKind, TutorMessage
@@ -67,6 +68,7 @@ class Turn:
     mastery: dict[str, float]
     misconceptions: dict[str, float] = field(default_factory=dict)
     opportunities: dict[str, int] = field(default_factory=dict)  # BKT observations per skill this turn
+    reading: Reading | None = None   # how the learner's message was read, with its reasons
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: messages, state, verdict (when any), events, mastery."""
@@ -79,6 +81,8 @@ class Turn:
         }
         if self.verdict is not None:
             shaped["verdict"] = self.verdict.to_dict()
+        if self.reading is not None:
+            shaped["reading"] = self.reading.to_dict()
         return shaped
 
 
@@ -91,6 +95,7 @@ class TurnBuilder:
         self.replies: list[TutorMessage] = []
         self.events: list[Event] = []
         self.verdict: AnswerVerdict | None = None
+        self.reading: Reading | None = None
         self._before = full_mastery(context.mastery, context.params)
         self.mastery = dict(self._before)
         self.beliefs = full_beliefs(context.misconceptions)
@@ -159,4 +164,4 @@ class TurnBuilder:
             if after != before:
                 self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
         return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.beliefs,
-                    self.opportunities)
+                    self.opportunities, self.reading)

@@ -33,7 +33,7 @@ from service.calculus import ExpressionTooCostly
 from service.compute import assess, is_heavy
 from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
-from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
+from service.tutor.engine import ACTION_WORDS, Action, Turn, resume, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.outcomes import abandon_open_problems
@@ -159,11 +159,11 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
     cost = assess(text, conversation.expression)
     if cost.refusal is not None:  # refused by the core's estimate, before any work
         return _too_costly_view(conversation, cost.refusal)
-    # An action is a plain keyword argument of respond; partial keeps the move picklable.
-    move = partial(respond, action=action) if action is not None else respond
+    # resume reads the stored state (upgrading old versions); an action is a plain
+    # keyword argument, bound with partial so that the move stays picklable.
+    move = partial(resume, action=action) if action is not None else resume
     try:
-        turn = run_engine(move, ConversationState.from_dict(conversation.state), text, context,
-                          heavy=cost.heavy)
+        turn = run_engine(move, conversation.state, text, context, heavy=cost.heavy)
     except ExpressionTooCostly as error:  # over the compute budget, or its lane busy
         return _too_costly_view(conversation, error.message)
     said = ACTION_WORDS[Action(action)] if action is not None else text

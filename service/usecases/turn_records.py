@@ -235,8 +235,11 @@ def _messages(conversation: ConversationRecord, turn: Turn, text: str | None,
     rows: list[dict[str, Any]] = []
     if text is not None:
         verdict = turn.verdict.to_dict() if turn.verdict is not None else None
+        payload: dict[str, Any] = {"verdict": verdict} if verdict else {}
+        if turn.reading is not None:  # how the message was read, so every reply is traceable
+            payload["reading"] = turn.reading.to_dict()
         rows.append({"role": "learner", "kind": LEARNER_ANSWER if verdict else LEARNER_TEXT,
-                     "text": text, "payload": {"verdict": verdict} if verdict else {}})
+                     "text": text, "payload": payload})
     rows.extend({"role": "tutor", "kind": reply.kind, "text": reply.text,
                  "payload": _maths(reply.to_dict())} for reply in turn.replies)
     for offset, row in enumerate(rows):

@@ -108,8 +108,8 @@ def test_a_hostile_chat_answer_gets_a_sentence_and_records_no_attempt(
 
 @pytest.fixture
 def tight_app(database_url: str, app_factory: Callable[..., Flask]) -> Flask:
-    """An app whose compute budget is half a second, so that SLOW runs over it."""
-    made = app_factory(database_url, COMPUTE_SECONDS=0.5)
+    """An app whose compute budget is 50 ms, so that SLOW (hundreds of ms of sympy) runs over it."""
+    made = app_factory(database_url, COMPUTE_SECONDS=0.05)
     compute.start(made)
     return made
 
@@ -119,15 +119,18 @@ def test_work_over_the_time_budget_is_stopped_and_the_lane_keeps_working(tight_a
     response, elapsed = timed(lambda: client.post("/api/v1/solve", json={"expression": SLOW}))
     assert response.status_code == 422
     assert "took too long" in response.get_json()["error"]["message"]
-    assert elapsed < 0.5 + 2.0
+    assert elapsed < 0.05 + 2.0
     assert client.post("/api/v1/solve", json={"expression": "(2x+1)^3"}).status_code == 200
 
 
-def test_a_chat_turn_over_the_budget_leaves_the_conversation_unchanged(tight_app: Flask) -> None:
-    client = tight_app.test_client()
-    token = client.post("/api/v1/learners", json={"name": "Eve"}).get_json()["token"]
+def test_a_chat_turn_over_the_budget_leaves_the_conversation_unchanged(app: Flask, tight_app: Flask) -> None:
+    # Started with the default budget (a loaded machine may need more than 50 ms for it);
+    # the next turn goes to the tight app, on the same database.
+    starter = app.test_client()
+    token = starter.post("/api/v1/learners", json={"name": "Eve"}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    conversation = client.post("/api/v1/conversations", json={"expression": "(2x+1)^3"}, headers=headers).get_json()
+    conversation = starter.post("/api/v1/conversations", json={"expression": "(2x+1)^3"}, headers=headers).get_json()
+    client = tight_app.test_client()
     before = client.get(f"/api/v1/conversations/{conversation['id']}", headers=headers).get_json()
     turn = client.post(f"/api/v1/conversations/{conversation['id']}/messages",
                        json={"text": f"differentiate {SLOW}"}, headers=headers)

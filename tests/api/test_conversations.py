@@ -90,7 +90,7 @@ def test_power_dialogue_from_hi_to_solved(talk: Talk, session: sa.orm.Session, c
     solved = talk.say("dy/dx = 6(2x+1)^2")
     assert solved["verdict"]["correct"] and solved["verdict"]["step"] == "dy/dx"
     assert solved["state"]["solved"] and solved["state"]["step"] is None
-    assert texts(solved, "explanation")[0].startswith("Recap")
+    assert texts(solved, "explanation")[0].startswith("To recap")
     assert "another problem" in texts(solved, "question")[-1]
 
     _check_records(session, talk, cast.learner.id)
@@ -391,3 +391,37 @@ def test_progress_keeps_solved_problems_and_hints_when_the_conversation_moves_on
     progress = client.get(f"/api/v1/learners/{cast.learner.id}/progress",
                           headers=cast.learner.headers).get_json()
     assert (progress["solved"], progress["hints"], progress["conversations"]) == (1, 1, 2)
+
+
+# --- stored state across versions of the tutor ------------------------------------------------
+
+
+def _store_state(session, conversation_id: str, state: dict[str, Any]) -> None:
+    conversation = session.get(Conversation, conversation_id)
+    conversation.state = state
+    session.commit()
+
+
+def test_a_conversation_saved_by_the_previous_version_resumes(talk: Talk, session) -> None:
+    talk.start(expression="(2x+1)^3")
+    stored = dict(session.get(Conversation, talk.id).state)
+    stored.pop("last_feedback")
+    _store_state(session, talk.id, {**stored, "version": 1})
+    turn = talk.say("u = 2x + 1")
+    assert turn["verdict"]["correct"] and turn["state"]["step"] == "dy/du"
+
+
+def test_a_state_of_an_unknown_version_starts_afresh_with_a_word_not_a_500(talk: Talk, session) -> None:
+    talk.start(expression="(2x+1)^3")
+    _store_state(session, talk.id, {"version": 99, "expression": "(2x+1)^3"})
+    turn = talk.say("hint")
+    assert "updated" in texts(turn, "info")[0]
+    assert turn["state"]["expression"] and turn["state"]["step"] is not None
+
+
+def test_the_transcript_keeps_how_each_message_was_read(talk: Talk, session) -> None:
+    talk.start(expression="(2x+1)^3")
+    talk.say("I'm confused")
+    learner = session.scalars(sa.select(Message).where(Message.role == "learner")).one()
+    assert learner.payload["reading"]["intent"] == "confused"
+    assert any("confused" in reason for reason in learner.payload["reading"]["reasons"])

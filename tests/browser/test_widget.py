@@ -92,7 +92,7 @@ def test_learner_solves_with_a_hint_on_a_third_party_page(
     assert last_learner_verdict(page) == "true"
 
     recap = page.locator(f"{CHAT} .bubble.tutor[data-kind=explanation]")
-    expect(recap).to_contain_text("Recap")
+    expect(recap).to_contain_text("To recap")
     expect(recap).to_contain_text("6(2x + 1)²")
     expect(page.locator(f"{CHAT} .solved")).to_be_visible()
     expect(page.locator(f"{CHAT} details.mastery .average")).to_have_text(PERCENT)

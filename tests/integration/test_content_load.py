@@ -18,6 +18,7 @@ from service.content.loader import load_content
 from service.content.problems import ContentInvalid
 from service.extensions import db
 from service.models import Attempt, Conversation, Exercise, Lesson, Section
+from service.tutor.reading.phrasebook import phrasebook
 from tests.factories import make_attempt, make_conversation, make_learner
 
 SHIPPED, _ = read_catalog(DEFAULT_CONTENT_DIR)
@@ -169,7 +170,9 @@ def test_check_command(runner: FlaskCliRunner, content_dir: Path) -> None:
     result = runner.invoke(main, ["content", "check", "--content-dir", str(content_dir)])
     assert result.exit_code == 0, result.output
     counts = f"1 lesson, {len(SHIPPED.sections)} sections, {len(SHIPPED.exercises)} exercises"
-    assert result.output.strip() == f"{counts}: all valid"
+    book = phrasebook()
+    tutor = f"{len(book.phrasings)} tutor phrasings, {len(book.questions)} questions"
+    assert result.output.strip() == f"{counts}, {tutor}: all valid"
 
     edit(content_dir / "exercises/power.yaml", FIRST_EXERCISE,
          FIRST_EXERCISE.replace("difficulty: 1", "difficulty: 0"))

@@ -124,7 +124,7 @@ def sqlite_only() -> None:
 def interleave(monkeypatch: pytest.MonkeyPatch, app: Flask, learner: LearnerHandle, conversation: str,
                times: int) -> list[str]:
     """Make ``times`` turns lose a race: another turn is committed while each computes."""
-    respond = conversations.respond
+    respond = conversations.resume
     interleaved: list[str] = []
     interleaving: list[bool] = []
 
@@ -137,7 +137,7 @@ def interleave(monkeypatch: pytest.MonkeyPatch, app: Flask, learner: LearnerHand
             interleaving.clear()
         return respond(*args, **kwargs)
 
-    monkeypatch.setattr(conversations, "respond", respond_after_another)
+    monkeypatch.setattr(conversations, "resume", respond_after_another)
     # The patched engine is a closure of this test: it runs in this thread, not in the compute pool.
     monkeypatch.setitem(app.config, "COMPUTE_POOL", False)
     return interleaved

@@ -1,10 +1,8 @@
 """What the chat input is read as, before it is sent: the live preview.
 
 The widget shows "I read this as …" while the learner types. The text goes
-through the same readers the tutor uses (:mod:`service.tutor.intents` for
-requests, :mod:`service.tutor.answers` for a Leibniz tag and for telling
-maths from a sentence), so the preview never promises a reading the tutor
-would not make. Pure: no Flask, no database.
+through the same reading the tutor uses (:func:`service.tutor.reading.read`),
+so the preview never promises a reading the tutor would not make. Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -15,8 +13,9 @@ from xml.sax.saxutils import escape
 
 from service import calculus
 from service.calculus.printing import to_latex, to_mathml, to_text
-from service.tutor.answers import FINAL_TAG, looks_like_maths, read_answer
-from service.tutor.intents import Intent, recognise
+from service.tutor.answers import FINAL_TAG, answer_of
+from service.tutor.intents import Intent
+from service.tutor.reading import read
 
 # kind of a preview: maths (with an optional tag), a request the tutor
 # understands ("hint"), or a sentence that has no maths to show.
@@ -55,16 +54,16 @@ def preview_input(text: str, variable: str | None = None) -> Preview:
     >>> preview_input("what is this").kind
     'sentence'
     """
-    match = recognise(text)
+    match = read(text)
     if match.intent is Intent.DIFFERENTIATE and match.expression is not None:
         expression = calculus.parse_expression(match.expression, variable=match.variable or variable)
         return Preview(kind=REQUEST, intent=match.intent.value, text=f"differentiate {to_text(expression)}",
                        latex=to_latex(expression), mathml=to_mathml(expression))
-    if match.intent is not Intent.NONE:
-        return Preview(kind=REQUEST, intent=match.intent.value, text=match.intent.value.replace("_", " "))
-    answer = read_answer(text)
-    if not looks_like_maths(answer.body):
+    if match.intent is Intent.NONE:
         return Preview(kind=SENTENCE)
+    if match.intent is not Intent.ANSWER:
+        return Preview(kind=REQUEST, intent=match.intent.value, text=match.intent.value.replace("_", " "))
+    answer = answer_of(match)
     expression = calculus.parse_expression(answer.body, variable=variable)
     body_text, body_latex = to_text(expression), to_latex(expression)
     if answer.tag is None:

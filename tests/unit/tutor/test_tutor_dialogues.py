@@ -22,7 +22,7 @@ def walk(chat: Chat, expression: str, answers: list[tuple[str, str]], variable: 
     assert chat.state.solved and chat.state.step is None
     assert not chat.state.gave_up
     assert "ProblemSolved" in event_types(turn)
-    assert any(text.startswith("Recap") for text in texts(turn, "explanation"))
+    assert any(text.startswith("To recap") for text in texts(turn, "explanation"))
     assert any("Your mastery" in text for text in texts(turn, "info"))
     assert "another problem" in texts(turn, "question")[-1]
     return turn

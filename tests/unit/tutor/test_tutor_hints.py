@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.calculus.derivation import Rule
 from service.tutor.explanations import DEFAULT_EXPLANATIONS, GEARS, explanation
 from service.tutor.hints import (
     LADDER, HintLadder, HintLevel, derivative_ladder, identify_ladder, multiply_ladder,
@@ -20,7 +21,7 @@ def test_ladder_order_and_bottom_out_repeats():
 
 
 def test_derivative_ladder_points_then_teaches_the_rule_then_gives_the_factor():
-    ladder = derivative_ladder("dy/du", "y", "u", "u³", "power rule", "dy/du = 3u² = 3(2x + 1)²")
+    ladder = derivative_ladder("dy/du", "y", "u", "u³", Rule.POWER, "dy/du = 3u² = 3(2x + 1)²")
     assert "y = u³" in ladder.pointing and "3u²" not in ladder.pointing
     assert ladder.teaching.startswith("Power rule")
     assert "3(2x + 1)²" not in ladder.teaching
@@ -31,7 +32,7 @@ def test_every_rule_of_the_core_has_a_teaching_example():
     from service.tutor.hints import RULE_EXAMPLES
     from service.calculus.derivation import Rule
 
-    assert {rule.value for rule in Rule} <= set(RULE_EXAMPLES)
+    assert set(Rule) <= set(RULE_EXAMPLES)
 
 
 def test_identify_ladder_does_not_give_the_answer_before_bottom_out():

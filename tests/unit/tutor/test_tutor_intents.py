@@ -1,19 +1,28 @@
-"""Each intent is recognised from the ways learners say it."""
+"""Each intent is read from the ways learners say it (the reading pipeline, end to end)."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.tutor.intents import Intent, recognise
+from service.tutor.intents import Intent
+from service.tutor.reading import read as recognise
 
 CASES = {
-    Intent.HINT: ["hint", "Can I have a hint?", "I'm stuck", "I don't know", "give me a clue", "?"],
+    Intent.HINT: ["hint", "Can I have a hint?", "I'm stuck", "I don't know", "give me a clue", "?", "hnit"],
     Intent.SOLUTION: ["I give up", "show me the solution", "show the answer", "just solve it",
                       "solution"],
     Intent.NEXT_FACTOR: ["what is the next factor?", "next factor", "which factor is missing?",
                          "what's missing"],
-    Intent.WHY_MULTIPLY: ["why do we multiply?", "Why multiply the derivatives", "explain", "why?",
-                          "why does this work"],
+    Intent.WHY_MULTIPLY: ["why do we multiply?", "Why multiply the derivatives"],
+    Intent.WHY: ["explain", "why?", "why does it work", "but why", "I still don't understand why"],
+    Intent.CONFUSED: ["huh?", "I'm confused", "what?", "idk", "lost", "say it differently",
+                      "what do you mean?", "I don't understand"],
+    Intent.PROGRESS: ["how am I doing?", "what should I practise?"],
+    Intent.WHO: ["who are you", "what is this?", "are you a bot?"],
+    Intent.HARDER: ["harder", "give me a harder one"],
+    Intent.WITH_LOG: ["one with ln please"],
+    Intent.LONG_CHAIN: ["a three-link one"],
+    Intent.OUT_OF_SCOPE: ["integrate 2x cos(x^2)", "what is the limit of sin(x)/x", "tell me a joke"],
     Intent.CHAIN_RULE: ["what is the chain rule?", "What's the chain rule", "explain the chain rule",
                         "tell me about the gears", "gear analogy", "chain rule?"],
     Intent.REPEAT: ["repeat the question", "repeat", "what was the question?", "say that again"],
@@ -59,4 +68,4 @@ def test_differentiate_carries_the_expression_and_variable(text, expression, var
     "<img src=x onerror=alert(1)>", "what is the weather like",
 ])
 def test_answers_and_chatter_are_no_request(text):
-    assert recognise(text).intent is Intent.NONE
+    assert recognise(text).intent in (Intent.ANSWER, Intent.NONE, Intent.OUT_OF_SCOPE)

@@ -15,6 +15,9 @@ STATE = start(CONTEXT, "sin((3x)^2)").state
 TOKENS = st.sampled_from([
     "x", "u", "v", "2", "3", "(", ")", "^", "*", "/", "+", "-", "=", "sin", "cos", "e", "σ",
     "du/dx", "dy/du", "hint", "next", "factor", "why", " ", "²", "<b>", "d/dx", "differentiate",
+    # the reading's own words and slots
+    " is ", "inner ", "the inside is ", " with respect to ", "e to the ", " squared", "integrate ",
+    "what", "?", "i think ", "a ", " i ", "dL/dw", "harder", "sqrt of ", "'", "’", ":", "L = ",
 ])
 
 

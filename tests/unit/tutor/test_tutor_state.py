@@ -49,6 +49,37 @@ def test_turn_to_dict_is_json():
     turn = start(TutorContext(), "(2x+1)^3")
     turn = respond(turn.state, "3(2x+1)^2", TutorContext())
     shaped = json.loads(json.dumps(turn.to_dict()))
-    assert shaped["verdict"]["step"] == "u"
+    assert shaped["verdict"]["step"] == "dy/du" and shaped["reading"]["intent"] == "answer"
     assert all(message["role"] == "tutor" for message in shaped["messages"])
     assert {event["type"] for event in shaped["events"]} >= {"AttemptRecorded", "MasteryChanged"}
+
+
+def _saved_by_version_1(state: ConversationState) -> dict:
+    """``state`` as version 1 of the tutor stored it (before issue 12)."""
+    data = json.loads(json.dumps(state.to_dict()))
+    data.pop("last_feedback"), data.pop("aliases")
+    for step in (data["plan"] or {}).get("steps", []):
+        step.pop("rule")
+    return {**data, "version": 1}
+
+
+def test_version_1_to_2_adds_feedback_aliases_and_the_rule_as_data():
+    first = start(TutorContext(), "x^2 * sin(x)")
+    upgraded = ConversationState.from_dict(_saved_by_version_1(first.state))
+    assert upgraded.version == 2 and upgraded.last_feedback is None and upgraded.aliases == {}
+    assert upgraded.plan.step("rule").rule == "product"
+    turn = respond(upgraded, "product rule", TutorContext())
+    assert turn.verdict.correct
+
+
+def test_a_version_1_chain_resumes_where_it_was():
+    first = start(TutorContext(), "(2x+1)^3")
+    turn = respond(ConversationState.from_dict(_saved_by_version_1(first.state)), "u = 2x + 1", TutorContext())
+    assert turn.verdict.correct and turn.state.step == "dy/du"
+
+
+def test_an_unknown_version_starts_afresh_with_a_word():
+    from service.tutor.engine import resume
+    turn = resume({"version": 7, "expression": "(2x+1)^3"}, "hint", TutorContext())
+    assert turn.replies[0].text.startswith("I've been updated") and turn.state.expression is not None
+    assert resume({"version": None}, "hint", TutorContext()).state.version == 2

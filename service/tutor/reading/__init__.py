@@ -1,0 +1,153 @@
+"""Reading a learner's message: a short pipeline of small stages.
+
+1. :mod:`normalise`: one spelling for punctuation, spoken maths, keywords;
+2. :mod:`spans`: the maths taken out with the expression grammar's own
+   names (a word that is not a known name is a word);
+3. slots: the variable ("with respect to w", ``d/dw``) and an answer's tag
+   ("u is", "the inner function is", ``dy/du =``);
+4. :mod:`scoring`: what is left scored against the phrasings and the
+   question bank of ``content/tutor/``;
+5. one :class:`~service.tutor.intents.Reading`, with its reasons.
+
+The decision between the scored candidates is a short list of rules, each
+of which names itself in the reasons:
+
+>>> read("could you find the derivative of sqrt(3x+1) for me?").expression
+'sqrt(3x+1)'
+>>> read("u is 3x^2+1").tag
+'u'
+>>> read("I'm confused").intent
+<Intent.CONFUSED: 'confused'>
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..intents import PROBLEM_REQUESTS, Intent, Reading
+from .normalise import normalise
+from .phrasebook import Phrasebook, phrasebook
+from .scoring import Match, score_phrasings
+from .spans import Maths, find_maths
+
+__all__ = ["read", "Reading", "Intent"]
+
+_VARIABLE = re.compile(
+    r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?|in\s+terms\s+of|by|respect\s+to)\s+"
+    r"([A-Za-zα-ω])\b(?!\s*[-+*/^(=])", re.IGNORECASE)
+# Words that name what an answer is, just before its maths.
+_TAG_BEFORE = (
+    (re.compile(r"(?:\binner|\binside)(?:\s+(?:function|part|bit|one))?\s*(?:is|=|:|would\s+be|equals)?\s*$",
+                re.IGNORECASE), "inner"),
+    (re.compile(r"(?:\bouter|\boutside)(?:\s+(?:function|part|bit|one))?\s*(?:is|=|:|would\s+be|equals)?\s*$",
+                re.IGNORECASE), "outer"),
+    (re.compile(r"(?<![A-Za-z])([A-Za-zα-ω])\s+(?:is|equals|would\s+be|should\s+be)\s*$"), None),
+)
+_NAMED = re.compile(r"^\s*([A-Za-zα-ω])(?:\s*\(\s*[A-Za-zα-ω]\s*\))?\s*=\s*(?=\S)")
+_STOP = " ?!.,:;"
+# Intents that win over a bare expression ("why is it 3u^2?" asks, "3u^2" answers).
+_ASKING = frozenset({Intent.WHY, Intent.HINT, Intent.CONFUSED, Intent.SOLUTION, Intent.NEXT_FACTOR,
+                     Intent.WHY_MULTIPLY, Intent.CHAIN_RULE})
+
+
+def read(text: str, *, book: Phrasebook | None = None) -> Reading:
+    """What ``text`` means, with the reasons for reading it so."""
+    book = book or phrasebook()
+    if text.strip() and not text.strip("? "):
+        return Reading(Intent.HINT, score=100.0, reasons=("rule: only question marks: a plea for help",))
+    folded = normalise(text, book)
+    reasons = list(folded.corrections)
+    variable, stripped = _variable(folded.text)
+    if variable:
+        reasons.append(f"variable named: {variable}")
+    maths = find_maths(stripped, book.vocabulary)
+    main = maths.main
+    tag, rest = _tag(maths, stripped)
+    ranked = score_phrasings(rest, book)
+    intent_match = next((m for m in ranked if not m.label.startswith("question:")), None)
+    question_match = next((m for m in ranked if m.label.startswith("question:")), None)
+    if intent_match is not None:
+        reasons.append(f"phrasing {intent_match.phrasing!r} → {intent_match.label} ({intent_match.score:.0f})")
+    if question_match is not None:
+        reasons.append(f"question {question_match.phrasing!r} → {question_match.label} "
+                       f"({question_match.score:.0f})")
+    intent = _intent(intent_match, book.intent_threshold)
+    question = (question_match if question_match is not None
+                and question_match.score >= book.question_threshold else None)
+    request_op = next((op for op in maths.operators if not op.tags_answer), None)
+    variable = variable or (request_op.by if request_op is not None else None)
+
+    def reading(chosen: Intent, rule: str, score: float = 0.0, **slots: str | None) -> Reading:
+        return Reading(chosen, score=score, reasons=(*reasons, f"rule: {rule}"), **slots)
+
+    if intent is Intent.OUT_OF_SCOPE and (main is None or request_op is None) and not (
+            question is not None and _beats(question, intent_match)):
+        return reading(intent, "out of scope", intent_match.score, topic=intent_match.phrasing)
+    if main is not None:
+        expression = main.text.strip(_STOP)
+        if tag is not None and tag != "named" and "/" not in tag:
+            expression = expression.lstrip("=: ")  # "outer = u^3": the "=" came with the maths
+        takes = intent in book.takes_expression or any(
+            m.label in {i.value for i in book.takes_expression} and m.score >= book.intent_threshold
+            for m in ranked)
+        if request_op is not None or (takes and tag in (None, "named")):
+            return reading(Intent.DIFFERENTIATE, "an expression with a request for its derivative",
+                           intent_match.score if intent_match else 100.0,
+                           expression=_NAMED.sub("", expression, count=1).strip(), variable=variable)
+        if tag is None and question is not None and _beats(question, intent_match):
+            return reading(Intent.QUESTION, "a question about the ideas", question.score,
+                           question=question.label.removeprefix("question:"))
+        if tag is None and intent in _ASKING:
+            return reading(intent, "a request that mentions maths", intent_match.score)
+        return reading(Intent.ANSWER, "maths, read as an answer", 100.0, expression=expression, tag=tag)
+    if question is not None and (_beats(question, intent_match) or intent is Intent.DIFFERENTIATE):
+        return reading(Intent.QUESTION, "a question about the ideas", question.score,
+                       question=question.label.removeprefix("question:"))
+    if intent is not None and intent is not Intent.ANSWER:
+        return reading(intent, "the best phrasing", intent_match.score)
+    if maths.spans:
+        return reading(Intent.NONE, "maths too unclear to read as an expression")
+    return reading(Intent.NONE, "no phrasing scored above the threshold")
+
+
+def _intent(match: Match | None, threshold: float) -> Intent | None:
+    if match is None or match.score < threshold:
+        return None
+    return Intent(match.label)
+
+
+def _beats(question: Match, intent: Match | None) -> bool:
+    """A question wins over an intent that scored less (ties go to the intent)."""
+    return intent is None or question.score > intent.score
+
+
+def _variable(text: str) -> tuple[str | None, str]:
+    """The variable named in words, and the text without those words."""
+    match = _VARIABLE.search(text)
+    if match is None:
+        return None, text
+    return match.group(1), text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+
+
+def _tag(maths: Maths, text: str) -> tuple[str | None, str]:
+    """What the main span answers, if the message says so, and the words left to score."""
+    main = maths.main
+    rest = maths.rest
+    if main is None:
+        return None, rest
+    op = next((op for op in maths.operators if op.tags_answer and op.start >= main.start), None)
+    if op is not None:
+        return f"d{op.top}/d{op.by}", rest
+    if _NAMED.match(main.text) or re.match(r"^\s*[A-Za-z]\s*['′]", main.text):
+        return "named", rest
+    before = text[:main.start]
+    for pattern, tag in _TAG_BEFORE:
+        found = pattern.search(before)
+        if found is not None:
+            name = tag or found.group(1)
+            start = found.start()
+            return name, rest[:start] + " " * (main.start - start) + rest[main.start:]
+    return None, rest
+
+
+__all__ += ["PROBLEM_REQUESTS"]
