@@ -10,6 +10,11 @@ is configured, so a login made through one worker holds in the others.
 from __future__ import annotations
 
 import logging
+import logging.config
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -23,6 +28,9 @@ from service.extensions import MIGRATIONS_DIR, db
 from service.models import Lesson
 
 log = logging.getLogger(__name__)
+
+# Read by prometheus_client when it is first imported; see prepare_metrics_directory.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
@@ -99,6 +107,7 @@ def server_options(host: str, port: int, workers: int, threads: int,
         "accesslog": "-",
         # gunicorn's default line plus the time the request took (%(L)s: seconds, to the microsecond),
         # what an operator looks at first when latency is the question.
+        # With LOG_FORMAT=json each atom is also a field of its own (service.observability.logs).
         "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss',
         "errorlog": "-",
         "timeout": 30,
@@ -106,7 +115,34 @@ def server_options(host: str, port: int, workers: int, threads: int,
         # gunicorn >= 25.1 opens a control socket at one fixed path per user;
         # two servers (tests, benchmarks) would fight over it, and nothing uses it.
         "control_socket_disable": True,
+        # Each worker's metric files are merged into the others' once it is gone.
+        "child_exit": _forget_worker_metrics,
     }
+
+
+def _forget_worker_metrics(server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a dead worker's gauges stop counting (its counters stay)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def prepare_metrics_directory() -> Path:
+    """Point prometheus_client at an empty directory shared by the workers, before it is imported.
+
+    ``$PROMETHEUS_MULTIPROC_DIR`` when set (emptied: files of an earlier
+    run would add their counts to this one's), else a new temporary one.
+    """
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        directory = Path(given)
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True, exist_ok=True)
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="chain-tutor-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(directory)
+    return directory
 
 
 def prepare_database(app: Flask) -> None:
@@ -149,7 +185,11 @@ def load_initial_content(app: Flask) -> None:
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
                 worker_class: str) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
+    prepare_metrics_directory()  # before the app (and so prometheus_client) is imported
     app: Flask = script_info.load_app()
+    from service.observability.logs import logging_config
+
+    logging.config.dictConfig(logging_config(app.config["LOG_FORMAT"]))
     # Not @with_appcontext: the context must be gone before gunicorn forks. A
     # worker that inherited it would run every request on its main thread
     # inside that one app context (Flask reuses an active context of the same
@@ -165,4 +205,6 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
         for engine in db.engines.values():
             engine.dispose()
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
-    StandaloneServer(app, server_options(host, port, workers, threads, worker_class)).run()
+    options = server_options(host, port, workers, threads, worker_class)
+    options["logconfig_dict"] = logging_config(app.config["LOG_FORMAT"])
+    StandaloneServer(app, options).run()

@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ConversationState, Turn, respond, start
+from service.observability.metrics import observe_turn
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
@@ -97,6 +98,7 @@ class ConversationSummary:
     updated_at: datetime
 
 
+@observe_turn("start")
 def start_conversation(session: Session, learner_id: str, expression: str | None = None,
                        variable: str | None = None, course_id: int | None = None) -> TurnView:
     """Start a conversation: the tutor greets and asks the first question.
@@ -117,6 +119,7 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     return _turn_view(conversation.id, turn, replies)
 
 
+@observe_turn("message")
 def post_message(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
     """The learner ``learner_id`` says ``text`` in its conversation; the tutor answers.
 
