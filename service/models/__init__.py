@@ -14,6 +14,7 @@ from service.models.conversations import (
     Message,
     OutboxEvent,
 )
+from service.models.idempotency import IdempotentReply
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
 
@@ -22,5 +23,6 @@ __all__ = [
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
+    "IdempotentReply",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

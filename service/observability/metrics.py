@@ -66,11 +66,6 @@ RATE_LIMIT_REJECTIONS = Counter(
     "Requests refused with 429 by the app's own rate limits, by limit.",
     ["limit"],
 )
-IDEMPOTENT_REPLAYS = Counter(
-    "chain_tutor_idempotent_replays_total",
-    "Requests answered with the stored reply of an earlier one with the same Idempotency-Key.",
-    ["kind"],
-)
 DELIVERY_LAG = Histogram(
     "chain_tutor_outbox_delivery_lag_seconds",
     "Time from an outbox event being written to its delivery attempt, by outcome.",
@@ -102,11 +97,6 @@ def record_rate_limit_rejection(limit: str) -> None:
     RATE_LIMIT_REJECTIONS.labels(limit=limit).inc()
 
 
-def record_idempotent_replay(kind: str) -> None:
-    """Count one reply served again for a repeated ``Idempotency-Key`` (``kind``: start, message)."""
-    IDEMPOTENT_REPLAYS.labels(kind=kind).inc()
-
-
 def record_delivery(lag_seconds: float, outcome: str = "delivered") -> None:
     """Record one delivery attempt of an outbox event, ``lag_seconds`` after the event was written.
 
@@ -128,7 +118,11 @@ def turn_outcome(view: Any) -> str:
     'wrong_answer'
     >>> turn_outcome(NS(verdict=None, state={"solved": True}))
     'solved'
+
+    A stored reply sent again for a repeated Idempotency-Key is ``replayed``.
     """
+    if getattr(view, "replayed", False):
+        return "replayed"
     state = getattr(view, "state", None) or {}
     verdict = getattr(view, "verdict", None)
     if state.get("solved"):
