@@ -20,7 +20,7 @@ A configuration is ``nginx<N>:<worker class>`` (nginx in front of N instances
 of one gunicorn worker each) or ``direct<N>:<worker class>`` (one instance
 of N workers, no nginx: what ``chain-tutor run`` serves on its own).
 
-    python bench/bench_topology.py [--configs nginx2:sync,nginx2:gthread,nginx2:fair,direct2:fair]
+    python bench/bench_topology.py [--configs nginx2:sync,nginx2:gthread,direct2:gthread]
                                    [--learners 1000] [--rates 50,200] [--duration 8]
 
 Results are appended as JSON lines to bench/results/bench_topology.jsonl.
@@ -115,7 +115,7 @@ def bench_config(config: str, server_url: str, learners: int, saturation_clients
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--configs", default="nginx2:sync,nginx2:gthread,nginx2:fair,direct2:fair")
+    parser.add_argument("--configs", default="nginx2:sync,nginx2:gthread,direct2:gthread")
     parser.add_argument("--learners", type=int, default=1000)
     parser.add_argument("--saturation-clients", type=int, default=32)
     parser.add_argument("--rates", default="200", help="offered turns/s of the paced runs, comma-separated")

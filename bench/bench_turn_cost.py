@@ -6,14 +6,15 @@ with the real migrations: ``--turns`` turns of ``bench_tutor.SCRIPTS``'
 learners (8 learners taking turns), and for the whole batch
 
 - the app's CPU seconds (``time.process_time``), per turn;
+- the CPU of the PostgreSQL backends serving it (``/proc``: the server must
+  run on this machine), per turn;
 - the SQL statements sent (SQLAlchemy's ``before_cursor_execute``), per turn;
 - the WAL PostgreSQL wrote (``pg_current_wal_lsn()`` before and after), per
   turn: what a replica receives and what an archive keeps;
 - the growth of every table with its indexes (``pg_total_relation_size``),
   per turn: what the disk keeps.
 
-The server's own CPU is not counted here (see bench/README.md for what a
-turn costs PostgreSQL). Also with ``--idempotency`` (every message with an
+Also with ``--idempotency`` (every message with an
 ``Idempotency-Key``) to show that feature's cost.
 
     python bench/bench_turn_cost.py [--turns 600] [--idempotency]
@@ -39,8 +40,18 @@ from service.commands.server import load_initial_content  # noqa: E402
 from service.extensions import MIGRATIONS_DIR, db  # noqa: E402
 from tests.integration.conftest import create_postgres_database, drop_postgres_database  # noqa: E402
 
+BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
 SIZES = "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c " \
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (a PostgreSQL backend), 0 if unreadable."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(database_url: str, turns: int, idempotency: bool) -> dict[str, float]:
@@ -74,23 +85,31 @@ def measure(database_url: str, turns: int, idempotency: bool) -> dict[str, float
 
     for n in range(len(learners) * 8):  # warm the caches (sympy, the engine, the pool): not measured
         turn(n)
-    with engine.connect() as connection:
+    # Our own connection for the measurements, outside the app's pool (whose one connection is the app's).
+    probe = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with probe.connect() as connection:
         wal_before = connection.scalar(sa.text("SELECT pg_current_wal_lsn()"))
         size_before = connection.scalar(sa.text(SIZES))
+    with probe.connect() as connection:
+        backends = list(connection.scalars(sa.text(BACKENDS)))  # the app's pooled connection(s)
+    server_before = sum(map(process_cpu_seconds, backends))
     sa.event.listen(engine, "before_cursor_execute", count)
     cpu_before, wall_before = time.process_time(), time.perf_counter()
     for n in range(turns):
         turn(n)
     cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
     sa.event.remove(engine, "before_cursor_execute", count)
-    with engine.connect() as connection:
+    server_cpu = sum(map(process_cpu_seconds, backends)) - server_before
+    with probe.connect() as connection:
         wal = connection.scalar(sa.text("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), :before)"),
                                 {"before": wal_before})
         size = connection.scalar(sa.text(SIZES)) - size_before
+    probe.dispose()
     with app.app_context():
         db.session.remove()
         engine.dispose()
-    return {"turns": turns, "app_cpu_ms": round(cpu * 1000 / turns, 2), "wall_ms": round(wall * 1000 / turns, 2),
+    return {"turns": turns, "app_cpu_ms": round(cpu * 1000 / turns, 2),
+            "postgres_cpu_ms": round(server_cpu * 1000 / turns, 2), "wall_ms": round(wall * 1000 / turns, 2),
             "statements": round(statements / turns, 2), "wal_bytes": round(float(wal) / turns),
             "table_bytes": round(float(size) / turns)}
 

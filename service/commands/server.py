@@ -10,7 +10,6 @@ is configured, so a login made through one worker holds in the others.
 from __future__ import annotations
 
 import logging
-import logging.config
 import os
 import shutil
 import tempfile
@@ -63,22 +62,23 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
 # worker.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
-# gunicorn worker classes by the names `chain-tutor run --worker-class` takes.
-# A threaded worker keeps connections alive and waits for slow clients in a
-# poller, so it is the default for a server facing browsers directly. "fair"
-# (service.commands.fair_worker) is gunicorn's gthread made to share one queue
-# between the workers: plain gthread pins each kept-alive connection to the
-# worker that accepted it, busy or not (16 learners split 12 to 4, the twelve
-# waiting 3x as long), and gives a silent new connection a worker's only
-# thread for 5 s (two stalled the server). sync takes a request only when
-# free, but a silent connection blocks it for its whole 30 s timeout: only
-# behind a buffering proxy (nginx).
+# gunicorn worker classes by the names `chain-tutor run --worker-class` takes:
+# gunicorn's own, nothing built on its internals. Measured behind nginx
+# (bench/bench_topology.py, bench/README.md), the stock classes served the
+# p99 the custom "fair" worker did, or better, so it was deleted: queueing
+# fairly between workers and shielding them from slow clients is nginx's job.
+# - sync: takes a request only when free, so no kept-alive connection is
+#   pinned to a busy worker; but a silent connection blocks it for its whole
+#   timeout. Only behind a buffering proxy: what compose and
+#   `chain-tutor topology` run.
+# - gthread (the default, for a server facing browsers directly): keeps idle
+#   connections in a poller; a kept-alive connection stays with the worker
+#   that accepted it, and a silent new one holds a thread for up to 5 s.
 WORKER_CLASSES = {
-    "fair": "service.commands.fair_worker.FairThreadWorker",
     "gthread": "gthread",
     "sync": "sync",
 }
-DEFAULT_WORKER_CLASS = "fair"
+DEFAULT_WORKER_CLASS = "gthread"
 
 
 def bind_address(host: str, port: int) -> str:
@@ -179,8 +179,8 @@ def load_initial_content(app: Flask) -> None:
               help="Threads per worker (more overlap database waits but queue for the GIL).")
 @click.option("--worker-class", type=click.Choice(list(WORKER_CLASSES)), default=DEFAULT_WORKER_CLASS,
               show_default=True,
-              help="gunicorn worker: fair (threaded, new connections to free workers), "
-                   "gthread (gunicorn's own), or sync (behind nginx).")
+              help="gunicorn worker class: gthread (facing browsers directly) "
+                   "or sync (behind nginx, as docker-compose.yml runs it).")
 @click.pass_obj
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
                 worker_class: str) -> None:
@@ -189,7 +189,6 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
     app: Flask = script_info.load_app()
     from service.observability.logs import logging_config
 
-    logging.config.dictConfig(logging_config(app.config["LOG_FORMAT"]))
     # Not @with_appcontext: the context must be gone before gunicorn forks. A
     # worker that inherited it would run every request on its main thread
     # inside that one app context (Flask reuses an active context of the same

@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import functools
-import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
@@ -36,10 +35,10 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client import values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # Latency buckets around the service level (p99 <= 50 ms for a turn, every request within 5 s).
@@ -181,7 +180,7 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
     ``extra`` collectors are asked afresh on each scrape (the outbox depth is
     read from the database then), in a registry of their own.
     """
-    if os.environ.get(MULTIPROC_ENV):
+    if values.ValueClass is not values.MutexValue:  # prometheus_client was imported in multiprocess mode
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         body = generate_latest(registry)

@@ -124,7 +124,7 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
             if (stored := replay(session, learner_id, idempotency)) is not None:
                 return turn_view_from_reply(stored)
             view = _start_once(session, learner_id, expression, variable, course_id)
-            remember(session, learner_id, idempotency, asdict(view))
+            remember(session, learner_id, idempotency, asdict(view), purge=True)
             session.commit()
             return view
         except IntegrityError:
