@@ -52,6 +52,9 @@ class ErrorDetailSchema(ma.Schema):
     position = ma.fields.Integer(
         metadata={"description": "0-based index in the typed expression where reading failed"},
     )
+    request_id = ma.fields.String(
+        metadata={"description": "The request's id (also the X-Request-ID header), to find it in the logs"},
+    )
 
 
 class ErrorSchema(ma.Schema):
