@@ -128,20 +128,20 @@ def _forget_worker_metrics(server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid)
 
 
-def prepare_metrics_directory() -> Path:
+def prepare_metrics_directory() -> Path | None:
     """Point prometheus_client at an empty directory shared by the workers, before it is imported.
 
     ``$PROMETHEUS_MULTIPROC_DIR`` when set (emptied: files of an earlier
-    run would add their counts to this one's), else a new temporary one.
+    run would add their counts to this one's), else a new temporary one,
+    which is returned so that the caller removes it when the server stops.
     """
     given = os.environ.get(MULTIPROC_ENV)
     if given:
-        directory = Path(given)
-        shutil.rmtree(directory, ignore_errors=True)
-        directory.mkdir(parents=True, exist_ok=True)
-    else:
-        directory = Path(tempfile.mkdtemp(prefix="chain-tutor-metrics-"))
-        os.environ[MULTIPROC_ENV] = str(directory)
+        shutil.rmtree(given, ignore_errors=True)
+        Path(given).mkdir(parents=True, exist_ok=True)
+        return None
+    directory = Path(tempfile.mkdtemp(prefix="chain-tutor-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(directory)
     return directory
 
 
@@ -185,7 +185,7 @@ def load_initial_content(app: Flask) -> None:
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
                 worker_class: str) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
-    prepare_metrics_directory()  # before the app (and so prometheus_client) is imported
+    made = prepare_metrics_directory()  # before the app (and so prometheus_client) is imported
     app: Flask = script_info.load_app()
     from service.observability.logs import logging_config
 
@@ -206,4 +206,8 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
     options = server_options(host, port, workers, threads, worker_class)
     options["logconfig_dict"] = logging_config(app.config["LOG_FORMAT"])
-    StandaloneServer(app, options).run()
+    try:
+        StandaloneServer(app, options).run()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
