@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 import signal
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,11 +82,25 @@ def test_nginx_sets_the_request_id_that_the_app_logs(topology: Topology) -> None
     assert status == 200
     request_id = headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    app_lines = [json.loads(line) for name in ("app0", "app1")
-                 for line in topology.log_path(name).read_text().splitlines() if line.startswith("{")]
-    assert any(line.get("request_id") == request_id and line.get("path") == "/api/v1/ping" for line in app_lines)
-    nginx_lines = (topology.run_dir / "nginx-access.log").read_text().splitlines()
-    assert any(json.loads(line)["request_id"] == request_id for line in nginx_lines)
+    # Both write their access line after the answer has gone out: give them a moment.
+    assert eventually(lambda: any(
+        line.get("request_id") == request_id and line.get("path") == "/api/v1/ping"
+        for line in json_lines(topology.log_path("app0"), topology.log_path("app1"))))
+    assert eventually(lambda: any(
+        line["request_id"] == request_id for line in json_lines(topology.run_dir / "nginx-access.log")))
+
+
+def json_lines(*paths: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in paths for line in path.read_text().splitlines() if line.startswith("{")]
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_metrics_are_served_by_the_instances_but_not_through_nginx(topology: Topology) -> None:
