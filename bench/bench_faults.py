@@ -39,7 +39,7 @@ from pathlib import Path
 
 import psycopg
 
-from service.topology import Topology, TopologySettings, has_worker_command
+from service.topology import Topology, TopologySettings
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 BENCH_DIR = Path(__file__).resolve().parent
