@@ -218,8 +218,9 @@ def server_cpu_seconds(group: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-# The end of an access-log line of `chain-tutor run`: the request's duration in seconds.
-_LOGGED_DURATION = re.compile(r'" (\d{3}) \S+ "[^"]*" "[^"]*" (\d+\.\d+)s$')
+# The end of an access-log line of `chain-tutor run` (LOG_FORMAT=text), or its field
+# (LOG_FORMAT=json): the request's duration in seconds.
+_LOGGED_DURATION = re.compile(r'" (\d{3}) \S+ "[^"]*" "[^"]*" (?P<text>\d+\.\d+)s$|"duration_s": "(?P<json>\d+\.\d+)"')
 
 
 def server_durations_ms(log: Path, offset: int) -> list[float]:
@@ -227,7 +228,8 @@ def server_durations_ms(log: Path, offset: int) -> list[float]:
     with open(log, "rb") as handle:
         handle.seek(offset)
         lines = handle.read().decode("utf-8", "replace").splitlines()
-    return [float(found.group(2)) * 1000 for line in lines if (found := _LOGGED_DURATION.search(line))]
+    return [float(found["text"] or found["json"]) * 1000 for line in lines
+            if (found := _LOGGED_DURATION.search(line))]
 
 
 def with_cpu(group: int, log: Path, measure: Callable[[], Result]) -> Result:

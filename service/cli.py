@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "content": "service.commands.content:content_group",
     "chat": "service.commands.chat:chat_command",
     "mastery": "service.commands.mastery:mastery_group",
+    "topology": "service.commands.topology:topology_command",
 }
 
 

@@ -36,6 +36,12 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "CONTENT_DIR": str(DEFAULT_CONTENT_DIR),
         # Read only by `chain-tutor run`: migrate (and load content) before serving.
         "AUTO_MIGRATE": True,
+        # Read only by `chain-tutor run`: its log lines as JSON objects or as text.
+        "LOG_FORMAT": "json",
+        # When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
+        "METRICS_TOKEN": None,
+        # How long a stored reply answers a repeated Idempotency-Key (seconds).
+        "IDEMPOTENCY_KEY_TTL": 24 * 3600,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
         # flask-smorest: the OpenAPI document and its docs pages.
@@ -66,6 +72,11 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
     if environ.get("MAX_CONTENT_LENGTH"):
         settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    for name in ("LOG_FORMAT", "METRICS_TOKEN"):
+        if environ.get(name):
+            settings[name] = environ[name]
+    if environ.get("IDEMPOTENCY_KEY_TTL"):
+        settings["IDEMPOTENCY_KEY_TTL"] = int(environ["IDEMPOTENCY_KEY_TTL"])
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     # The compute budget (service.compute): COMPUTE_SECONDS=3, COMPUTE_PROCESSES=2, ...

@@ -18,7 +18,7 @@ from flask import Flask, Response, request
 
 API_PREFIX = "/api/v1/"
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-ALLOWED_HEADERS = "Authorization, Content-Type"
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
 # Browsers cap this (Chromium at two hours); a day asks for as much as they allow.
 PREFLIGHT_MAX_AGE = str(24 * 60 * 60)
 

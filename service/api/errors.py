@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.calculus import ExpressionError
 from service.usecases.errors import Conflict, Forbidden, InvalidCredentials, NotFound, UseCaseError
+from service.usecases.idempotency import IdempotencyKeyReused
 
 API_PREFIX = "/api/"
 
@@ -29,6 +30,7 @@ STATUS_OF: dict[type[UseCaseError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Conflict: 409,
+    IdempotencyKeyReused: 422,
     InvalidCredentials: 401,
 }
 
@@ -49,6 +51,9 @@ class ErrorDetailSchema(ma.Schema):
     )
     position = ma.fields.Integer(
         metadata={"description": "0-based index in the typed expression where reading failed"},
+    )
+    request_id = ma.fields.String(
+        metadata={"description": "The request's id (also the X-Request-ID header), to find it in the logs"},
     )
 
 

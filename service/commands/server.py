@@ -10,6 +10,10 @@ is configured, so a login made through one worker holds in the others.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -24,6 +28,9 @@ from service.extensions import MIGRATIONS_DIR, db
 from service.models import Lesson
 
 log = logging.getLogger(__name__)
+
+# Read by prometheus_client when it is first imported; see prepare_metrics_directory.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
@@ -56,22 +63,23 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
 # learners kept a p99 of about 0.1 s on the shared machine.
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
-# gunicorn worker classes by the names `chain-tutor run --worker-class` takes.
-# A threaded worker keeps connections alive and waits for slow clients in a
-# poller, so it is the default for a server facing browsers directly. "fair"
-# (service.commands.fair_worker) is gunicorn's gthread made to share one queue
-# between the workers: plain gthread pins each kept-alive connection to the
-# worker that accepted it, busy or not (16 learners split 12 to 4, the twelve
-# waiting 3x as long), and gives a silent new connection a worker's only
-# thread for 5 s (two stalled the server). sync takes a request only when
-# free, but a silent connection blocks it for its whole 30 s timeout: only
-# behind a buffering proxy (nginx).
+# gunicorn worker classes by the names `chain-tutor run --worker-class` takes:
+# gunicorn's own, nothing built on its internals. Measured behind nginx
+# (bench/bench_topology.py, bench/README.md), the stock classes served the
+# p99 the custom "fair" worker did, or better, so it was deleted: queueing
+# fairly between workers and shielding them from slow clients is nginx's job.
+# - sync: takes a request only when free, so no kept-alive connection is
+#   pinned to a busy worker; but a silent connection blocks it for its whole
+#   timeout. Only behind a buffering proxy: what compose and
+#   `chain-tutor topology` run.
+# - gthread (the default, for a server facing browsers directly): keeps idle
+#   connections in a poller; a kept-alive connection stays with the worker
+#   that accepted it, and a silent new one holds a thread for up to 5 s.
 WORKER_CLASSES = {
-    "fair": "service.commands.fair_worker.FairThreadWorker",
     "gthread": "gthread",
     "sync": "sync",
 }
-DEFAULT_WORKER_CLASS = "fair"
+DEFAULT_WORKER_CLASS = "gthread"
 
 
 def bind_address(host: str, port: int) -> str:
@@ -100,6 +108,7 @@ def server_options(host: str, port: int, workers: int, threads: int,
         "accesslog": "-",
         # gunicorn's default line plus the time the request took (%(L)s: seconds, to the microsecond),
         # what an operator looks at first when latency is the question.
+        # With LOG_FORMAT=json each atom is also a field of its own (service.observability.logs).
         "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)ss',
         "errorlog": "-",
         "timeout": 30,
@@ -109,12 +118,39 @@ def server_options(host: str, port: int, workers: int, threads: int,
         "control_socket_disable": True,
         # Each worker starts its compute children (service.compute) before its first request.
         "post_worker_init": start_compute,
+        # Each worker's metric files are merged into the others' once it is gone.
+        "child_exit": _forget_worker_metrics,
     }
 
 
 def start_compute(worker: Any) -> None:
     """gunicorn's ``post_worker_init`` hook: warm this worker's compute pool."""
     compute.start(worker.wsgi)
+
+
+def _forget_worker_metrics(server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a dead worker's gauges stop counting (its counters stay)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def prepare_metrics_directory() -> Path | None:
+    """Point prometheus_client at an empty directory shared by the workers, before it is imported.
+
+    ``$PROMETHEUS_MULTIPROC_DIR`` when set (emptied: files of an earlier
+    run would add their counts to this one's), else a new temporary one,
+    which is returned so that the caller removes it when the server stops.
+    """
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        shutil.rmtree(given, ignore_errors=True)
+        Path(given).mkdir(parents=True, exist_ok=True)
+        return None
+    directory = Path(tempfile.mkdtemp(prefix="chain-tutor-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(directory)
+    return directory
 
 
 def prepare_database(app: Flask) -> None:
@@ -151,13 +187,16 @@ def load_initial_content(app: Flask) -> None:
               help="Threads per worker (more overlap database waits but queue for the GIL).")
 @click.option("--worker-class", type=click.Choice(list(WORKER_CLASSES)), default=DEFAULT_WORKER_CLASS,
               show_default=True,
-              help="gunicorn worker: fair (threaded, new connections to free workers), "
-                   "gthread (gunicorn's own), or sync (behind nginx).")
+              help="gunicorn worker class: gthread (facing browsers directly) "
+                   "or sync (behind nginx, as docker-compose.yml runs it).")
 @click.pass_obj
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
                 worker_class: str) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
+    made = prepare_metrics_directory()  # before the app (and so prometheus_client) is imported
     app: Flask = script_info.load_app()
+    from service.observability.logs import logging_config
+
     # Not @with_appcontext: the context must be gone before gunicorn forks. A
     # worker that inherited it would run every request on its main thread
     # inside that one app context (Flask reuses an active context of the same
@@ -173,4 +212,10 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
         for engine in db.engines.values():
             engine.dispose()
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
-    StandaloneServer(app, server_options(host, port, workers, threads, worker_class)).run()
+    options = server_options(host, port, workers, threads, worker_class)
+    options["logconfig_dict"] = logging_config(app.config["LOG_FORMAT"])
+    try:
+        StandaloneServer(app, options).run()
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)

@@ -14,6 +14,7 @@ from service.models.conversations import (
     Message,
     OutboxEvent,
 )
+from service.models.idempotency import IdempotentReply
 from service.models.knowledge import BKTParameterSet, MisconceptionBelief, ProblemRecord
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
@@ -24,5 +25,6 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
+    "IdempotentReply",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

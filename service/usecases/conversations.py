@@ -13,13 +13,18 @@ counter makes a write based on a stale read fail with ``StaleDataError``,
 and message positions are unique per conversation, so the loser of a race
 fails at commit. It then rolls back and runs the whole turn again on the
 fresh state, a few times, before giving up with :class:`Conflict` (409).
+
+A start or a message sent with an idempotency key
+(:mod:`service.usecases.idempotency`) stores its reply in the same
+transaction; the same request sent again returns that reply, and a copy
+racing the first loses at commit and then finds it.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -33,9 +38,11 @@ from service.calculus import ExpressionTooCostly
 from service.compute import assess, is_heavy
 from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
+from service.observability.metrics import observe_turn
 from service.tutor.engine import ACTION_WORDS, Action, Turn, resume, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
+from service.usecases.idempotency import IdempotencyKey, remember, replay
 from service.usecases.outcomes import abandon_open_problems
 from service.usecases.turn_records import (
     ConversationRecord,
@@ -72,6 +79,8 @@ class TurnView:
     messages: list[MessageView]
     state: dict[str, Any]
     verdict: dict[str, Any] | None = None
+    # True when this is the stored reply to an earlier request with the same idempotency key.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,8 +112,10 @@ class ConversationSummary:
     updated_at: datetime
 
 
+@observe_turn("start")
 def start_conversation(session: Session, learner_id: str, expression: str | None = None,
-                       variable: str | None = None, course_id: int | None = None) -> TurnView:
+                       variable: str | None = None, course_id: int | None = None, *,
+                       idempotency: IdempotencyKey | None = None) -> TurnView:
     """Start a conversation: the tutor greets and asks the first question.
 
     With no ``expression`` the tutor picks a problem for the learner's
@@ -114,6 +125,24 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     the core's ``ExpressionError``; :class:`NotFound` for a course the
     learner is not in.
     """
+    for _ in range(MAX_TRIES):
+        try:
+            if (stored := replay(session, learner_id, idempotency)) is not None:
+                return turn_view_from_reply(stored)
+            view = _start_once(session, learner_id, expression, variable, course_id)
+            remember(session, learner_id, idempotency, asdict(view), purge=True)
+            session.commit()
+            return view
+        except IntegrityError:
+            session.rollback()
+            if idempotency is None:
+                raise
+            # A copy of this request, sent with the same key, committed first: answer with its reply.
+    raise Conflict("The conversation could not be started; send the request again.")
+
+
+def _start_once(session: Session, learner_id: str, expression: str | None, variable: str | None,
+                course_id: int | None) -> TurnView:
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
     abandon_open_problems(session, learner_id)
@@ -122,12 +151,12 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     turn = run_engine(start, context, expression, variable, heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
-    session.commit()
     return _turn_view(conversation.id, turn, replies)
 
 
+@observe_turn("message")
 def post_message(session: Session, learner_id: str, conversation_id: str, text: str, *,
-                 action: str | None = None) -> TurnView:
+                 action: str | None = None, idempotency: IdempotencyKey | None = None) -> TurnView:
     """The learner ``learner_id`` says ``text`` (or presses ``action``) in its conversation.
 
     An action (:class:`service.tutor.engine.Action`) is handled as asking for
@@ -135,11 +164,15 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
 
     Raises :class:`NotFound` when the conversation does not exist or is
     another learner's, and :class:`Conflict` when concurrent messages kept
-    winning the race :data:`MAX_TRIES` times.
+    winning the race :data:`MAX_TRIES` times. With ``idempotency``, a
+    message already answered under that key gets its stored reply.
     """
     for attempt in range(1, MAX_TRIES + 1):
         try:
+            if (stored := replay(session, learner_id, idempotency)) is not None:
+                return turn_view_from_reply(stored)
             view = _post_once(session, learner_id, conversation_id, text, action)
+            remember(session, learner_id, idempotency, asdict(view))
             session.commit()
             return view
         except (StaleDataError, IntegrityError):
@@ -237,6 +270,18 @@ def _turn_view(conversation_id: str, turn: Turn, replies: list[dict[str, Any]]) 
     messages = [MessageView(position=row["position"], role=row["role"], kind=row["kind"], text=row["text"],
                             created_at=row["created_at"], **row["payload"]) for row in replies]
     return TurnView(id=conversation_id, messages=messages, state=turn.state.to_dict(), verdict=verdict)
+
+
+def turn_view_from_reply(reply: dict[str, Any]) -> TurnView:
+    """A turn stored by :func:`service.usecases.idempotency.remember`, as it was returned then."""
+    messages = [MessageView(**{**message, "created_at": _datetime(message.get("created_at"))})
+                for message in reply["messages"]]
+    return TurnView(id=reply["id"], messages=messages, state=reply["state"], verdict=reply.get("verdict"),
+                    replayed=True)
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _may_read(session: Session, principal: Principal, learner_id: str) -> bool:

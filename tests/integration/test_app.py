@@ -266,6 +266,7 @@ def test_run_starts_gunicorn_outside_any_app_context(
     monkeypatch.setattr(server.StandaloneServer, "run", record)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.sqlite3'}")
     monkeypatch.setenv("CHAIN_TUTOR_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))  # `run` sets it; undone after
     result = CliRunner().invoke(main, ["run", "--port", "0", "--worker-class", "sync"])
     assert result.exit_code == 0, result.output
     assert seen["app context"] is False

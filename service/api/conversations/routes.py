@@ -6,6 +6,9 @@ belongs with the conversations rather than with the learners' own routes.
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +17,7 @@ from service.api.conversations.schemas import (
     ConversationCreateSchema,
     ConversationSchema,
     ConversationSummarySchema,
+    IdempotencyHeadersSchema,
     NewConversationSchema,
     TurnSchema,
 )
@@ -22,24 +26,42 @@ from service.api.openapi import ANY_AUTH, LEARNER_AUTH
 from service.auth import require_learner, require_principal
 from service.extensions import db
 from service.usecases import conversations
+from service.usecases.idempotency import IdempotencyKey
 
 blp = Blueprint("conversations", __name__, url_prefix="/api/v1",
                 description="Conversations with the tutor")
 
 CONVERSATION_ID = "<string(length=32):conversation_id>"
+REPLAYED = {"Idempotent-Replayed": "true"}
+
+
+def idempotency_key(headers: dict[str, str], target: str, body: dict[str, Any]) -> IdempotencyKey | None:
+    """The request's ``Idempotency-Key``, bound to its target and body; None without the header."""
+    if "idempotency_key" not in headers:
+        return None
+    return IdempotencyKey.for_request(headers["idempotency_key"], target, body,
+                                      current_app.config["IDEMPOTENCY_KEY_TTL"])
+
+
+def answered(view: conversations.TurnView) -> conversations.TurnView | tuple[conversations.TurnView, dict[str, str]]:
+    """The view, marked with ``Idempotent-Replayed: true`` when it is a stored reply."""
+    return (view, REPLAYED) if view.replayed else view
 
 
 @blp.route("/conversations")
 class Conversations(MethodView):
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ConversationCreateSchema)
+    @blp.arguments(IdempotencyHeadersSchema, location="headers")
     @blp.response(201, NewConversationSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="A course you are not enrolled in")
-    @blp.alt_response(422, schema=ErrorSchema, description="The expression cannot be read")
-    def post(self, body: dict) -> conversations.TurnView:
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="The expression cannot be read, or the Idempotency-Key was used for another request")
+    def post(self, body: dict, headers: dict) -> Any:
         """Start a conversation: the tutor greets you and asks the first question."""
-        return conversations.start_conversation(db.session, require_learner(), body.get("expression"),
-                                                body.get("variable"), body.get("course_id"))
+        return answered(conversations.start_conversation(
+            db.session, require_learner(), body.get("expression"), body.get("variable"), body.get("course_id"),
+            idempotency=idempotency_key(headers, "conversations", body)))
 
 
 @blp.route(f"/conversations/{CONVERSATION_ID}")
@@ -56,14 +78,17 @@ class ConversationById(MethodView):
 class ConversationMessages(MethodView):
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ChatMessageCreateSchema)
+    @blp.arguments(IdempotencyHeadersSchema, location="headers")
     @blp.response(200, TurnSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such conversation of yours")
     @blp.alt_response(409, schema=ErrorSchema, description="Concurrent messages kept clashing; resend")
-    @blp.alt_response(422, schema=ErrorSchema, description="Neither or both of text and action")
-    def post(self, body: dict, conversation_id: str) -> conversations.TurnView:
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="Neither or both of text and action, or an Idempotency-Key used for another request")
+    def post(self, body: dict, headers: dict, conversation_id: str) -> Any:
         """Say something to the tutor; its replies, the new state and the verdict come back."""
-        return conversations.post_message(db.session, require_learner(), conversation_id,
-                                          body.get("text", ""), action=body.get("action"))
+        return answered(conversations.post_message(
+            db.session, require_learner(), conversation_id, body.get("text", ""), action=body.get("action"),
+            idempotency=idempotency_key(headers, conversation_id, body)))
 
 
 @blp.route("/learners/<string(length=32):learner_id>/conversations")

@@ -73,6 +73,21 @@ class ChatMessageCreateSchema(ma.Schema):
             raise ma.ValidationError("Send exactly one of text and action.")
 
 
+class IdempotencyHeadersSchema(ma.Schema):
+    """The optional ``Idempotency-Key`` header of a start or a message (other headers are ignored)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=[validate.Length(min=1, max=255), validate.Regexp(r"^[\x21-\x7e]+$")],
+        metadata={"description": "A fresh random key per request (a UUID). Sent again with the same "
+                                 "request (after a timeout), it returns the first reply instead of "
+                                 "taking a second turn; with another request it is a 422. Kept a day."},
+    )
+
+
 class AnswerVerdictSchema(ma.Schema):
     correct = ma.fields.Boolean(required=True)
     misconception = ma.fields.String(allow_none=True, required=True)

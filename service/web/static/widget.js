@@ -211,8 +211,8 @@
 
     // ---- talking to the service -------------------------------------------------
 
-    async call(method, path, body) {
-      const headers = { Accept: "application/json" };
+    async call(method, path, body, extraHeaders = {}) {
+      const headers = { Accept: "application/json", ...extraHeaders };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       if (this.identity && this.identity.token) headers.Authorization = `Bearer ${this.identity.token}`;
       let response;
@@ -317,8 +317,10 @@
       this.setBusy(true);
       try {
         const path = `/conversations/${this.identity.conversationId}/messages`;
-        const turn = await this.call("POST", path, { text }).catch((error) => {
-          if (error.status === 409) return this.call("POST", path, { text }); // a clash: resend once
+        // One key per message: a resend (after a clash or a lost answer) never takes a second turn.
+        const key = { "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}` };
+        const turn = await this.call("POST", path, { text }, key).catch((error) => {
+          if (error.status === 409 || error.status === 0) return this.call("POST", path, { text }, key); // resend once
           throw error;
         });
         if (turn.verdict) bubble.dataset.correct = String(Boolean(turn.verdict.correct));
