@@ -48,6 +48,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # serves itself (service.api.openapi), not a CDN, so it works offline.
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_ASSETS_URL,
+        # Webhooks out (service.webhooks): refuse private targets unless allowed.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
     }
 
 
@@ -66,6 +68,9 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
     if environ.get("MAX_CONTENT_LENGTH"):
         settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    if "WEBHOOK_ALLOW_PRIVATE_TARGETS" in environ:
+        settings["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = parse_bool(
+            environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"], "WEBHOOK_ALLOW_PRIVATE_TARGETS")
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     return settings

@@ -20,7 +20,14 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from service.calculus import ExpressionError
-from service.usecases.errors import Conflict, Forbidden, InvalidCredentials, NotFound, UseCaseError
+from service.usecases.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    NotFound,
+    Unprocessable,
+    UseCaseError,
+)
 
 API_PREFIX = "/api/"
 
@@ -29,6 +36,7 @@ STATUS_OF: dict[type[UseCaseError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Conflict: 409,
+    Unprocessable: 422,
     InvalidCredentials: 401,
 }
 

@@ -16,11 +16,13 @@ from service.models.conversations import (
 )
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
+from service.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base", "CreatedAtMixin", "TimestampsMixin", "UTCDateTime", "utcnow",
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
+    "WebhookEndpoint", "WebhookDelivery",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]
