@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "create-instructor": "service.commands.instructors:create_instructor_command",
     "content": "service.commands.content:content_group",
     "chat": "service.commands.chat:chat_command",
+    "worker": "service.commands.worker:worker_command",
 }
 
 

@@ -71,6 +71,9 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     if "WEBHOOK_ALLOW_PRIVATE_TARGETS" in environ:
         settings["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = parse_bool(
             environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"], "WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    for name in ("DELIVERY_LEASE_SECONDS", "DELIVERY_POLL_SECONDS", "WEBHOOK_TIMEOUT"):
+        if environ.get(name):
+            settings[name] = float(environ[name])
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     return settings

@@ -145,9 +145,11 @@ def load_initial_content(app: Flask) -> None:
               show_default=True,
               help="gunicorn worker: fair (threaded, new connections to free workers), "
                    "gthread (gunicorn's own), or sync (behind nginx).")
+@click.option("--deliver/--no-deliver", default=True, show_default=True,
+              help="Deliver webhooks and grades from a child process (off when `chain-tutor worker` runs apart).")
 @click.pass_obj
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
-                worker_class: str) -> None:
+                worker_class: str, deliver: bool) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
     app: Flask = script_info.load_app()
     # Not @with_appcontext: the context must be gone before gunicorn forks. A
@@ -165,4 +167,12 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
         for engine in db.engines.values():
             engine.dispose()
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
-    StandaloneServer(app, server_options(host, port, workers, threads, worker_class)).run()
+    # Imported here: only `run` starts a delivery worker.
+    from service.commands.worker import start_child_worker, stop_child_worker
+
+    child = start_child_worker() if deliver else None
+    try:
+        StandaloneServer(app, server_options(host, port, workers, threads, worker_class)).run()
+    finally:
+        if child is not None:
+            stop_child_worker(child)

@@ -313,7 +313,7 @@ class DeliveryWorker:
         while not self.stop.is_set():
             try:
                 busy = self.run_once()
-            except sa.exc.SQLAlchemyError:
+            except Exception:  # the database down, a bug in one event: log it, keep delivering
                 log.exception("delivery round failed; trying again in %.0f s", on_error_sleep)
                 self.stop.wait(on_error_sleep)
                 continue
