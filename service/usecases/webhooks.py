@@ -158,3 +158,35 @@ def _delivery_view(delivery: WebhookDelivery) -> DeliveryView:
                         last_status_code=delivery.last_status_code, last_error=delivery.last_error,
                         next_attempt_at=delivery.next_attempt_at if pending else None,
                         delivered_at=delivery.delivered_at, created_at=delivery.created_at)
+
+
+@dataclass(frozen=True)
+class EndpointLog:
+    endpoint: WebhookView
+    deliveries: list[DeliveryView]
+
+
+@dataclass(frozen=True)
+class CourseWebhooks:
+    """The dashboard's webhooks page of one course."""
+
+    course_id: int
+    course_title: str
+    endpoints: list[EndpointLog]
+
+
+def course_webhooks(session: Session, instructor_id: int, course_id: int,
+                    deliveries_each: int = 20) -> CourseWebhooks:
+    """The course's endpoints, each with its latest deliveries."""
+    course = _own_course(session, instructor_id, course_id)
+    return CourseWebhooks(course_id=course.id, course_title=course.title, endpoints=[
+        EndpointLog(view, list_deliveries(session, instructor_id, view.id, deliveries_each))
+        for view in list_webhooks(session, instructor_id, course_id)])
+
+
+def disabled_webhooks(session: Session, instructor_id: int, course_id: int) -> list[WebhookView]:
+    """The course's endpoints the worker disabled, for a notice on every course page."""
+    query = (sa.select(WebhookEndpoint).join(Course, Course.id == WebhookEndpoint.course_id)
+             .where(WebhookEndpoint.course_id == course_id, Course.instructor_id == instructor_id,
+                    WebhookEndpoint.state == "disabled").order_by(WebhookEndpoint.disabled_at))
+    return [_view(endpoint) for endpoint in session.scalars(query)]
