@@ -232,34 +232,47 @@ def send(claimed: Claimed, settings: WorkerSettings) -> SendResult:
 
 
 def record(session: Session, claimed: Claimed, result: SendResult, settings: WorkerSettings) -> None:
-    """Write the attempt's outcome (if the lease is still ours) and the endpoint's health; commit."""
+    """Write one attempt's outcome (if the lease is still ours) and the endpoint's health; commit."""
+    record_all(session, [(claimed, result)], settings)
+
+
+def record_all(session: Session, outcomes: Sequence[tuple[Claimed, SendResult]], settings: WorkerSettings) -> None:
+    """Write a round's outcomes in one transaction (one commit, not one per delivery)."""
     connection = session.connection()
     now = utcnow()
+    for claimed, result in outcomes:
+        values, endpoint_values = _outcome(claimed, result, settings, now)
+        written = connection.execute(
+            sa.update(_deliveries)
+            .where(_deliveries.c.id == claimed.id, _deliveries.c.lease_token == claimed.lease_token)
+            .values(**values)).rowcount
+        if written:
+            endpoint = sa.update(_endpoints).where(_endpoints.c.id == claimed.endpoint_id)
+            if result.ok:  # touch (and lock) the endpoint's row only when it had failures to forget
+                endpoint = endpoint.where(_endpoints.c.consecutive_failures > 0)
+            connection.execute(endpoint.values(**endpoint_values))
+    session.commit()
+
+
+def _outcome(claimed: Claimed, result: SendResult, settings: WorkerSettings,
+             now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The delivery's new values and the endpoint's after one attempt."""
     attempts = claimed.attempts + 1
     values: dict[str, Any] = {"attempts": attempts, "last_status_code": result.status_code,
                               "last_error": result.error, "lease_until": None, "lease_token": None}
-    endpoint_values: dict[str, Any]
     if result.ok:
         values.update(status="delivered", delivered_at=now)
-        endpoint_values = {"consecutive_failures": 0}
+        return values, {"consecutive_failures": 0}
+    endpoint_values: dict[str, Any] = {"consecutive_failures": _endpoints.c.consecutive_failures + 1}
+    delay = None if result.status_code == GONE else retry.next_delay(
+        settings.schedule, attempts, retry.parse_retry_after(result.retry_after, now))
+    if delay is None:
+        values["status"] = "failed"
+        endpoint_values.update(state="disabled", disabled_at=now,
+                               disabled_reason=_disabled_reason(result, attempts))
     else:
-        endpoint_values = {"consecutive_failures": _endpoints.c.consecutive_failures + 1}
-        delay = None if result.status_code == GONE else retry.next_delay(
-            settings.schedule, attempts, retry.parse_retry_after(result.retry_after, now))
-        if delay is None:
-            values["status"] = "failed"
-            endpoint_values.update(state="disabled", disabled_at=now,
-                                   disabled_reason=_disabled_reason(result, attempts))
-        else:
-            values["next_attempt_at"] = retry.after(now, delay)
-    written = connection.execute(
-        sa.update(_deliveries)
-        .where(_deliveries.c.id == claimed.id, _deliveries.c.lease_token == claimed.lease_token)
-        .values(**values)).rowcount
-    if written:
-        connection.execute(sa.update(_endpoints).where(_endpoints.c.id == claimed.endpoint_id)
-                           .values(**endpoint_values))
-    session.commit()
+        values["next_attempt_at"] = retry.after(now, delay)
+    return values, endpoint_values
 
 
 def _disabled_reason(result: SendResult, attempts: int) -> str:
@@ -298,13 +311,13 @@ class DeliveryWorker:
         workers = min(self.settings.senders, len(claimed))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda item: send(item, self.settings), claimed))
+        for item, result in zip(claimed, results):
+            if not result.ok:
+                log.info("webhook delivery %s to %s failed: %s", item.id, item.url,
+                         result.status_code or result.error)
         session = self.session_factory()
         try:
-            for item, result in zip(claimed, results):
-                record(session, item, result, self.settings)
-                if not result.ok:
-                    log.info("webhook delivery %s to %s failed: %s", item.id, item.url,
-                             result.status_code or result.error)
+            record_all(session, list(zip(claimed, results)), self.settings)
         finally:
             session.close()
 
