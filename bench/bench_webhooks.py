@@ -77,7 +77,6 @@ class Arrivals:
                 pass
 
         server = _Server(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server, f"http://127.0.0.1:{server.server_address[1]}/hook"
 

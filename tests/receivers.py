@@ -19,6 +19,13 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops the connections of a worker sending 8 at once,
+    # and a dropped SYN is retried only after a second.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass
 class Received:
     id: str
