@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "content": "service.commands.content:content_group",
     "chat": "service.commands.chat:chat_command",
     "worker": "service.commands.worker:worker_command",
+    "lti": "service.commands.lti:lti_group",
 }
 
 

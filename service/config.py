@@ -64,6 +64,8 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["DATABASE_URL"] = normalise_database_url(environ["DATABASE_URL"])
     if environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = environ["REDIS_URL"]  # the LTI launch cache (else the database)
     if environ.get("CONTENT_DIR"):
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
     if environ.get("MAX_CONTENT_LENGTH"):

@@ -23,6 +23,7 @@ from flask import Flask
 from flask.cli import ScriptInfo
 
 from service.extensions import db
+from service.lti.launches import lti_identities
 from service.webhooks.worker import DeliveryWorker, settings_from_config
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def build_worker(app: Flask) -> DeliveryWorker:
     with app.app_context():
         engine = db.engine
     return DeliveryWorker(lambda: sa.orm.Session(engine), settings_from_config(app.config),
-                          lookup_lti=app.extensions.get("chain_tutor_lti_identities"))
+                          lookup_lti=lti_identities)
 
 
 def _stop_when_parent_ends(worker: DeliveryWorker, parent_pid: int) -> None:

@@ -14,6 +14,7 @@ from service.models.conversations import (
     Message,
     OutboxEvent,
 )
+from service.models.lti import LtiCacheEntry, LtiContext, LtiGradeTarget, LtiKey, LtiPlatform, LtiUser
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
 from service.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -24,5 +25,6 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "WebhookEndpoint", "WebhookDelivery",
+    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

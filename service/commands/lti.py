@@ -1,0 +1,58 @@
+"""``chain-tutor lti``: register LMS platforms, list them, rotate the tool's key.
+
+What to give the LMS when registering the tool: the login URL
+``https://HOST/lti/login``, the launch (redirect) URL
+``https://HOST/lti/launch`` and the key set URL
+``https://HOST/.well-known/jwks.json``.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from service.extensions import db
+from service.lti.keys import rotate_key, signing_key
+from service.lti.platforms import list_platforms, register_platform
+
+
+@click.group("lti")
+def lti_group() -> None:
+    """LTI 1.3: platforms (LMSs) and the tool's keys."""
+
+
+@lti_group.command("register")
+@click.option("--issuer", required=True, help="The platform's issuer (iss), e.g. https://canvas.instructure.com")
+@click.option("--client-id", required=True, help="The client id the platform gave the tool.")
+@click.option("--deployment-id", required=True, help="The deployment id (run again to add another).")
+@click.option("--auth-login-url", required=True, help="The platform's OIDC authorisation endpoint.")
+@click.option("--auth-token-url", required=True, help="The platform's OAuth2 token endpoint.")
+@click.option("--key-set-url", required=True, help="The platform's JWKS URL.")
+@click.option("--auth-audience", default=None, help="Audience of token requests, if not the token URL.")
+@click.option("--name", default="LMS", show_default=True, help="A name for people.")
+@with_appcontext
+def register_command(issuer: str, client_id: str, deployment_id: str, auth_login_url: str,
+                     auth_token_url: str, key_set_url: str, auth_audience: str | None, name: str) -> None:
+    """Register a platform (or add a deployment to one)."""
+    platform = register_platform(db.session, issuer=issuer, client_id=client_id, deployment_id=deployment_id,
+                                 name=name, auth_login_url=auth_login_url, auth_token_url=auth_token_url,
+                                 key_set_url=key_set_url, auth_audience=auth_audience)
+    click.echo(f"platform {platform.id}: {platform.issuer} client {platform.client_id}, "
+               f"deployments {', '.join(platform.deployment_ids)}")
+
+
+@lti_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List the registered platforms."""
+    for platform in list_platforms(db.session):
+        click.echo(f"{platform.id}\t{platform.name}\t{platform.issuer}\t{platform.client_id}\t"
+                   f"{','.join(platform.deployment_ids)}")
+
+
+@lti_group.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Make a new signing key; the old one stays published for a week."""
+    signing_key(db.session)
+    click.echo(f"new signing key {rotate_key(db.session).kid}")

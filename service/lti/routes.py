@@ -1,0 +1,85 @@
+"""The LTI 1.3 endpoints: OIDC login initiation, the launch, and the tool's JWKS.
+
+``pylti1p3`` does the protocol (state cookie, nonce, id_token signature
+against the platform's JWKS, deployment and message checks); these views
+give it our registrations (:mod:`.toolconf`) and shared cache
+(:mod:`.cache`), then hand a validated launch to :func:`record_launch`.
+On HTTPS the library sets its cookies ``Secure; SameSite=None;
+Partitioned``, so they survive the LMS's iframe (behind a proxy the app
+must see the request as HTTPS: ``ProxyFix``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, render_template, url_for
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import LtiException, OIDCException
+
+from service.extensions import db
+from service.lti.cache import DatabaseCache, LaunchStorage, RedisCache
+from service.lti.keys import jwks
+from service.lti.launches import record_launch
+from service.lti.toolconf import DatabaseToolConf
+
+bp = Blueprint("lti", __name__, template_folder="templates")
+
+_CACHE_KEY = "chain_tutor_lti_cache"
+
+
+def init_app(app: Flask) -> None:
+    """Register the LTI endpoints; the launch cache is Redis when ``REDIS_URL`` is set."""
+    app.register_blueprint(bp)
+
+
+def _cache() -> Any:
+    """The app's launch cache, made on first use."""
+    cache = current_app.extensions.get(_CACHE_KEY)
+    if cache is None:
+        url = current_app.config.get("REDIS_URL")
+        cache = RedisCache(url) if url else DatabaseCache(lambda: db.session)
+        current_app.extensions[_CACHE_KEY] = cache
+    return cache
+
+
+def _tool() -> tuple[DatabaseToolConf, LaunchStorage]:
+    return DatabaseToolConf(lambda: db.session), LaunchStorage(_cache())
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login() -> Response:
+    """OIDC login initiation: the platform sends the browser here; we send it back with state and nonce."""
+    tool_conf, storage = _tool()
+    try:
+        oidc = FlaskOIDCLogin(FlaskRequest(), tool_conf, launch_data_storage=storage)
+        return oidc.redirect(url_for("lti.launch", _external=True))  # type: ignore[no-any-return]
+    except (OIDCException, LtiException) as error:
+        return _refused(error)
+
+
+@bp.post("/lti/launch")
+def launch() -> Response | str:
+    """The launch: a validated id_token becomes a learner in a course, in the chat."""
+    tool_conf, storage = _tool()
+    try:
+        message = FlaskMessageLaunch(FlaskRequest(), tool_conf, launch_data_storage=storage)
+        claims = message.get_launch_data()
+    except (OIDCException, LtiException) as error:
+        return _refused(error)
+    launched = record_launch(db.session, claims)
+    response = make_response(render_template("lti/launch.html", launched=launched))
+    response.headers["Cache-Control"] = "no-store"  # the page carries the learner's token
+    return response
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks_json() -> Response:
+    """The tool's public keys, for platforms to verify what the tool signs."""
+    return jsonify(jwks(db.session))
+
+
+def _refused(error: Exception) -> Response:
+    response = jsonify({"error": {"message": f"The LTI launch was refused: {error}"}})
+    response.status_code = 400
+    return response

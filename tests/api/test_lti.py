@@ -1,0 +1,126 @@
+"""LTI 1.3 against a fake LMS that runs as a real HTTP server: platform
+registration by the CLI, login initiation, a launch with an id_token the
+platform signs, the learner's chat, and the tool's JWKS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.cli import main
+from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiUser
+from tests.factories import bearer
+from tests.fake_lms import INSTRUCTOR_ROLE, FakeLms, running_lms
+
+
+@pytest.fixture
+def lms(app: Flask, client: FlaskClient) -> Iterator[FakeLms]:
+    with running_lms() as platform:
+        result = app.test_cli_runner().invoke(main, [
+            "lti", "register", "--issuer", platform.issuer, "--client-id", platform.client_id,
+            "--deployment-id", platform.deployment_id, "--auth-login-url", f"{platform.base}/auth",
+            "--auth-token-url", f"{platform.base}/token", "--key-set-url", f"{platform.base}/jwks",
+            "--name", "Fake LMS"])
+        assert result.exit_code == 0, result.output
+        platform.tool_jwks = client.get("/.well-known/jwks.json").get_json()
+        yield platform
+
+
+def launch(client: FlaskClient, lms: FakeLms, sub: str, method: str = "post", **claims: object):
+    """Login initiation, then the launch with the platform's id_token; the launch response."""
+    params = {"iss": lms.issuer, "login_hint": sub, "target_link_uri": "http://localhost/lti/launch",
+              "client_id": lms.client_id, "lti_message_hint": "rl-1"}
+    started = client.post("/lti/login", data=params) if method == "post" else client.get("/lti/login",
+                                                                                          query_string=params)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    location = urlsplit(started.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{lms.base}/auth"
+    auth = {key: values[0] for key, values in parse_qs(location.query).items()}
+    assert auth["redirect_uri"] == "http://localhost/lti/launch" and auth["client_id"] == lms.client_id
+    id_token = lms.id_token(auth["nonce"], sub, **claims)  # type: ignore[arg-type]
+    return client.post("/lti/launch", data={"id_token": id_token, "state": auth["state"]})
+
+
+def chat_token(page: str) -> tuple[str, str]:
+    learner = page.split('learner="', 1)[1].split('"', 1)[0]
+    token = page.split('token="', 1)[1].split('"', 1)[0]
+    return learner, token
+
+
+def test_jwks_publishes_the_tool_key_made_on_first_use_and_keeps_a_rotated_one(
+        app: Flask, client: FlaskClient) -> None:
+    first = client.get("/.well-known/jwks.json").get_json()["keys"]
+    assert len(first) == 1 and first[0]["kty"] == "RSA" and first[0]["alg"] == "RS256" and "d" not in first[0]
+    assert client.get("/.well-known/jwks.json").get_json()["keys"] == first  # stored, not made again
+    result = app.test_cli_runner().invoke(main, ["lti", "rotate-key"])
+    assert result.exit_code == 0
+    rotated = client.get("/.well-known/jwks.json").get_json()["keys"]
+    assert len(rotated) == 2 and rotated[1]["kid"] == first[0]["kid"]
+
+
+@pytest.mark.parametrize("method", ["post", "get"])
+def test_a_learner_launches_into_the_chat_with_their_name_in_a_new_course(
+        client: FlaskClient, lms: FakeLms, session: sa.orm.Session, method: str) -> None:
+    response = launch(client, lms, "student-7", method=method, custom={"expression": "(3x+2)^4"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "Ada Lovelace" in page and "Calculus 101" in page and 'expression="(3x+2)^4"' in page
+    learner_id, token = chat_token(page)
+    learner = session.get(Learner, learner_id)
+    assert learner is not None and learner.name == "Ada Lovelace"
+    course = session.scalar(sa.select(Course).join(LtiContext).where(LtiContext.context_id == "course-42"))
+    assert course is not None and course.title == "Calculus 101"
+    assert session.scalar(sa.select(Enrolment).where(Enrolment.learner_id == learner_id,
+                                                     Enrolment.course_id == course.id))
+    target = session.scalar(sa.select(LtiGradeTarget))
+    assert target.lineitems_url.endswith("/contexts/course-42/lineitems") and target.sub == "student-7"
+
+    started = client.post("/api/v1/conversations", json={"expression": "(3x+2)^4"}, headers=bearer(token))
+    assert started.status_code == 201
+    again = launch(client, lms, "student-7")
+    assert chat_token(again.get_data(as_text=True))[0] == learner_id  # the same learner next time
+    assert session.scalar(sa.select(sa.func.count()).select_from(LtiUser)) == 1
+
+
+def test_the_first_instructor_launch_makes_them_the_courses_instructor(
+        client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    assert launch(client, lms, "student-1").status_code == 200  # a learner came first
+    placeholder = session.scalar(sa.select(Course.instructor_id))
+    response = launch(client, lms, "teacher-1", roles=(INSTRUCTOR_ROLE,), name="Grace Hopper")
+    assert response.status_code == 200 and "instructor" in response.get_data(as_text=True)
+    session.expire_all()
+    course = session.scalar(sa.select(Course))
+    user = session.scalar(sa.select(LtiUser).where(LtiUser.sub == "teacher-1"))
+    assert course.instructor_id == user.instructor_id != placeholder
+
+
+@pytest.mark.parametrize("tamper", ["state", "signature", "nonce_replay", "deployment"])
+def test_a_launch_that_does_not_check_out_is_refused(client: FlaskClient, lms: FakeLms, tamper: str) -> None:
+    params = {"iss": lms.issuer, "login_hint": "s", "target_link_uri": "http://localhost/lti/launch",
+              "client_id": lms.client_id}
+    auth = {k: v[0] for k, v in parse_qs(urlsplit(client.post("/lti/login", data=params).headers["Location"]).query).items()}
+    token = lms.id_token(auth["nonce"], "s")
+    state = auth["state"]
+    if tamper == "state":
+        state = "state-forged"
+    elif tamper == "signature":
+        token = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    elif tamper == "deployment":
+        lms.deployment_id = "unknown-deployment"
+        token = lms.id_token(auth["nonce"], "s")
+    elif tamper == "nonce_replay":
+        assert client.post("/lti/launch", data={"id_token": token, "state": state}).status_code == 200
+    response = client.post("/lti/launch", data={"id_token": token, "state": state})
+    assert response.status_code == 400
+    assert "refused" in response.get_json()["error"]["message"]
+
+
+def test_login_from_an_unregistered_platform_is_refused(client: FlaskClient) -> None:
+    response = client.post("/lti/login", data={"iss": "https://unknown.example", "login_hint": "x"})
+    assert response.status_code == 400 and "error" in response.get_json()
