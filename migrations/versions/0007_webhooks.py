@@ -175,10 +175,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('key', name=op.f('pk_lti_cache')),
     )
     op.create_index(op.f('ix_lti_cache_expires_at'), 'lti_cache', ['expires_at'])
+    op.create_table(
+        'lti_score_deliveries',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('target_id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('score', JSON, nullable=False),
+        sa.Column('status', sa.String(length=16), server_default='pending', nullable=False),
+        sa.Column('attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
+        sa.Column('last_status_code', sa.Integer(), nullable=True),
+        sa.Column('last_error', sa.String(length=500), nullable=True),
+        sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('lease_token', sa.String(length=32), nullable=True),
+        sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
+        sa.ForeignKeyConstraint(['target_id'], ['lti_grade_targets.id'],
+                                name=op.f('fk_lti_score_deliveries_target_id_lti_grade_targets'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_score_deliveries')),
+        sa.UniqueConstraint('target_id', 'event_id', name=op.f('uq_lti_score_deliveries_target_id_event_id')),
+    )
+    op.create_index(op.f('ix_lti_score_deliveries_status_next_attempt_at'), 'lti_score_deliveries',
+                    ['status', 'next_attempt_at'])
 
 
 def downgrade() -> None:
-    for table in ('lti_cache', 'lti_grade_targets', 'lti_contexts', 'lti_users', 'lti_keys', 'lti_platforms'):
+    for table in ('lti_score_deliveries', 'lti_cache', 'lti_grade_targets', 'lti_contexts', 'lti_users', 'lti_keys', 'lti_platforms'):
         op.drop_table(table)
     op.drop_index('ix_outbox_events_pending', table_name='outbox_events')
     op.drop_table('webhook_deliveries')

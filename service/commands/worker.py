@@ -23,8 +23,12 @@ from flask import Flask
 from flask.cli import ScriptInfo
 
 from service.extensions import db
+from service.lti.grades import claim_scores, grade_sink, record_scores, send_score
 from service.lti.launches import lti_identities
-from service.webhooks.worker import DeliveryWorker, settings_from_config
+from service.webhooks.worker import DeliveryWorker, Queue, settings_from_config
+
+# Scores to LMS gradebooks (AGS), delivered beside the webhooks.
+GRADES = Queue(sink=grade_sink, claim=claim_scores, send=send_score, record=record_scores)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ def build_worker(app: Flask) -> DeliveryWorker:
     with app.app_context():
         engine = db.engine
     return DeliveryWorker(lambda: sa.orm.Session(engine), settings_from_config(app.config),
-                          lookup_lti=lti_identities)
+                          lookup_lti=lti_identities, queues=[GRADES])
 
 
 def _stop_when_parent_ends(worker: DeliveryWorker, parent_pid: int) -> None:

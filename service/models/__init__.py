@@ -14,7 +14,15 @@ from service.models.conversations import (
     Message,
     OutboxEvent,
 )
-from service.models.lti import LtiCacheEntry, LtiContext, LtiGradeTarget, LtiKey, LtiPlatform, LtiUser
+from service.models.lti import (
+    LtiCacheEntry,
+    LtiContext,
+    LtiGradeTarget,
+    LtiKey,
+    LtiPlatform,
+    LtiScoreDelivery,
+    LtiUser,
+)
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
 from service.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -25,6 +33,6 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "WebhookEndpoint", "WebhookDelivery",
-    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry",
+    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

@@ -108,3 +108,31 @@ class LtiCacheEntry(Base):
     key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column()
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LtiScoreDelivery(CreatedAtMixin, Base):
+    """One outbox event's score on its way to a learner's AGS line item.
+
+    Leased and retried like a webhook delivery (see
+    :mod:`service.webhooks.worker`); unique per (target, event), so an event
+    is scored once; a 409 from the platform is final.
+    """
+
+    __tablename__ = "lti_score_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("target_id", "event_id"),
+        sa.Index(None, "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_grade_targets.id", ondelete="CASCADE"))
+    event_id: Mapped[int]
+    score: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    lease_token: Mapped[str | None] = mapped_column(sa.String(32))
+    delivered_at: Mapped[datetime | None]

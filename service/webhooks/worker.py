@@ -78,13 +78,23 @@ def settings_from_config(config: Any) -> WorkerSettings:
     )
 
 
-# An outbox row handed to each sink: the webhooks here, grades for LTI later.
+# An outbox row (id, type, learner_id, payload, created_at) handed to each sink:
+# the webhooks here, LTI grades in service.lti.grades.
 OutboxRow = sa.Row[Any]
 Sink = Callable[[Session, Sequence[OutboxRow], datetime], None]
-SINKS: list[Sink] = []
 
 
-def hand_out(session: Session, limit: int = 500) -> int:
+@dataclass(frozen=True)
+class Queue:
+    """Another kind of delivery the worker runs beside webhooks (LTI scores): hand out, lease, send, record."""
+
+    sink: Sink
+    claim: Callable[[Session, WorkerSettings], list[Any]]
+    send: Callable[[Any, WorkerSettings], SendResult]
+    record: Callable[[Session, Sequence[tuple[Any, SendResult]], WorkerSettings], None]
+
+
+def hand_out(session: Session, limit: int = 500, sinks: Sequence[Sink] = ()) -> int:
     """Turn up to ``limit`` outbox rows into deliveries and commit; how many rows were taken.
 
     The rows are taken by the UPDATE that marks them handed out, so the
@@ -101,12 +111,13 @@ def hand_out(session: Session, limit: int = 500) -> int:
         oldest = oldest.with_for_update(skip_locked=True)
     rows = connection.execute(
         sa.update(_outbox).where(_outbox.c.id.in_(oldest.scalar_subquery())).values(delivered_at=now)
-        .returning(_outbox.c.id, _outbox.c.type, _outbox.c.learner_id, _outbox.c.payload)).all()
+        .returning(_outbox.c.id, _outbox.c.type, _outbox.c.learner_id, _outbox.c.payload,
+                   _outbox.c.created_at)).all()
     if not rows:
         session.rollback()
         return 0
     rows.sort(key=lambda row: row.id)
-    for sink in (_webhook_sink, *SINKS):
+    for sink in (_webhook_sink, *sinks):
         sink(session, rows, now)
     session.commit()
     return len(rows)
@@ -176,18 +187,27 @@ def _due(now: datetime, postgres: bool, limit: int) -> sa.Select[Any]:
     return query
 
 
+def lease(connection: sa.Connection, table: sa.Table, due: sa.Select[Any], seconds: float,
+          now: datetime) -> tuple[str, list[int]]:
+    """Lease the rows ``due`` selects (ids) for ``seconds``: one UPDATE, so no two workers take one row.
+
+    Returns the lease token, which recording an outcome must present, and the ids leased.
+    """
+    token = secrets.token_hex(8)
+    leased = connection.execute(
+        sa.update(table).where(table.c.id.in_(due.scalar_subquery()))
+        .values(lease_until=now + timedelta(seconds=seconds), lease_token=token)
+        .returning(table.c.id)).scalars().all()
+    return token, list(leased)
+
+
 def claim(session: Session, settings: WorkerSettings, lookup_lti: Callable[[Session, set[str]], dict[str, dict[str, str]]] | None = None
           ) -> list[Claimed]:
     """Lease up to ``settings.batch`` due deliveries, commit, and return them ready to send."""
     connection = session.connection()
     now = utcnow()
-    token = secrets.token_hex(8)
-    due = _due(now, connection.dialect.name == "postgresql", settings.batch).scalar_subquery()
-    leased = connection.execute(
-        sa.update(_deliveries)
-        .where(_deliveries.c.id.in_(due))
-        .values(lease_until=now + timedelta(seconds=settings.lease_seconds), lease_token=token)
-        .returning(_deliveries.c.id)).scalars().all()
+    due = _due(now, connection.dialect.name == "postgresql", settings.batch)
+    token, leased = lease(connection, _deliveries, due, settings.lease_seconds, now)
     if not leased:
         session.rollback()
         return []
@@ -293,31 +313,36 @@ class DeliveryWorker:
     session_factory: Callable[[], Session]
     settings: WorkerSettings = field(default_factory=WorkerSettings)
     lookup_lti: Callable[[Session, set[str]], dict[str, dict[str, str]]] | None = None
+    queues: Sequence[Queue] = ()
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run_once(self) -> int:
         """One round: hand out, then send what is due; how many rows and deliveries were handled."""
         session = self.session_factory()
         try:
-            handed = hand_out(session)
+            handed = hand_out(session, sinks=[queue.sink for queue in self.queues])
             claimed = claim(session, self.settings, self.lookup_lti)
+            others = [(queue, queue.claim(session, self.settings)) for queue in self.queues]
         finally:
             session.close()
         if claimed:
-            self._send_all(claimed)
-        return handed + len(claimed)
+            self._send_all(claimed, send, record_all)
+        for queue, items in others:
+            if items:
+                self._send_all(items, queue.send, queue.record)
+        return handed + len(claimed) + sum(len(items) for _, items in others)
 
-    def _send_all(self, claimed: list[Claimed]) -> None:
+    def _send_all(self, claimed: list[Any], sender: Callable[[Any, WorkerSettings], SendResult],
+                  recorder: Callable[[Session, Sequence[tuple[Any, SendResult]], WorkerSettings], None]) -> None:
         workers = min(self.settings.senders, len(claimed))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda item: send(item, self.settings), claimed))
+            results = list(pool.map(lambda item: sender(item, self.settings), claimed))
         for item, result in zip(claimed, results):
             if not result.ok:
-                log.info("webhook delivery %s to %s failed: %s", item.id, item.url,
-                         result.status_code or result.error)
+                log.info("delivery %s failed: %s", item.id, result.status_code or result.error)
         session = self.session_factory()
         try:
-            record_all(session, list(zip(claimed, results)), self.settings)
+            recorder(session, list(zip(claimed, results)), self.settings)
         finally:
             session.close()
 

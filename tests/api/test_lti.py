@@ -5,6 +5,7 @@ platform signs, the learner's chat, and the tool's JWKS.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,9 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.cli import main
-from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiUser
+from service.commands.worker import build_worker
+from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiScoreDelivery, LtiUser
+from service.usecases.webhooks import create_webhook
+from service.webhooks.worker import WorkerSettings
 from tests.factories import bearer
 from tests.fake_lms import INSTRUCTOR_ROLE, FakeLms, running_lms
+from tests.receivers import running_receiver
 
 
 @pytest.fixture
@@ -124,3 +129,61 @@ def test_a_launch_that_does_not_check_out_is_refused(client: FlaskClient, lms: F
 def test_login_from_an_unregistered_platform_is_refused(client: FlaskClient) -> None:
     response = client.post("/lti/login", data={"iss": "https://unknown.example", "login_hint": "x"})
     assert response.status_code == 400 and "error" in response.get_json()
+
+
+def solve(client: FlaskClient, token: str, expression: str = "(2x+1)^3") -> None:
+    conversation = client.post("/api/v1/conversations", json={"expression": expression}, headers=bearer(token))
+    for text in ["dy/dx = 3(2x+1)^2", "dy/dx = 6(2x+1)^2"]:
+        reply = client.post(f"/api/v1/conversations/{conversation.get_json()['id']}/messages",
+                            json={"text": text}, headers=bearer(token))
+        assert reply.status_code == 200
+
+
+def test_a_solved_problem_reaches_the_lms_gradebook_once(
+        app: Flask, client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    learner_id, token = chat_token(launch(client, lms, "student-9").get_data(as_text=True))
+    solve(client, token)
+    worker = build_worker(app)
+    worker.drain()
+    assert len(lms.line_items) == 1  # the launch had none: made, by tag
+    assert lms.line_items[0]["tag"] == "chain-tutor" and lms.line_items[0]["resourceLinkId"] == "rl-1"
+    (route, score), = lms.scores
+    assert route.endswith("/lineitems/1/scores")
+    assert score["userId"] == "student-9" and score["scoreGiven"] == 1 and score["scoreMaximum"] == 1
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", score["timestamp"])
+    assert score["comment"] == "Solved (2x+1)^3 in 2 answers with no hints."
+    assert lms.token_requests >= 1
+    worker.drain()
+    assert len(lms.scores) == 1  # never twice for one event
+    delivery = session.scalar(sa.select(LtiScoreDelivery))
+    assert delivery.status == "delivered" and delivery.attempts == 1 and delivery.last_status_code == 200
+
+
+def test_a_409_from_the_lms_is_final(app: Flask, client: FlaskClient, lms: FakeLms,
+                                     session: sa.orm.Session) -> None:
+    _, token = chat_token(launch(client, lms, "student-3").get_data(as_text=True))
+    solve(client, token)
+    lms.score_status = 409
+    worker = build_worker(app)
+    worker.drain()
+    lms.score_status = 200
+    worker.drain()
+    assert len(lms.scores) == 1
+    delivery = session.scalar(sa.select(LtiScoreDelivery))
+    assert delivery.status == "failed" and delivery.last_status_code == 409 and delivery.attempts == 1
+
+
+def test_webhook_data_of_an_lti_learner_names_the_platform_user(
+        app: Flask, client: FlaskClient, lms: FakeLms, session: sa.orm.Session, database_url: str) -> None:
+    _, token = chat_token(launch(client, lms, "student-5").get_data(as_text=True))
+    course = session.scalar(sa.select(Course))
+    with running_receiver() as receiver:
+        hook = create_webhook(session, course.instructor_id, course.id, receiver.url,
+                              events=["problem.solved"], allow_private=True)
+        receiver.secret = hook.secret
+        solve(client, token)
+        worker = build_worker(app)
+        worker.settings = WorkerSettings(allow_private_targets=True)
+        worker.drain()
+        assert receiver.accepted[0].body["data"]["lti"] == {"iss": lms.issuer, "sub": "student-5"}
