@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from service.extensions import db
 from service.lti.keys import rotate_key, signing_key
 from service.lti.platforms import list_platforms, register_platform
+from service.lti.rosters import sync_roster
 
 
 @click.group("lti")
@@ -56,3 +57,12 @@ def rotate_key_command() -> None:
     """Make a new signing key; the old one stays published for a week."""
     signing_key(db.session)
     click.echo(f"new signing key {rotate_key(db.session).kid}")
+
+
+@lti_group.command("sync-roster")
+@click.argument("course_id", type=int)
+@with_appcontext
+def sync_roster_command(course_id: int) -> None:
+    """Fetch a course's roster from its LMS (Names and Role Provisioning Services)."""
+    synced = sync_roster(db.session, course_id)
+    click.echo(f"{synced.learners} learners in the LMS; {synced.enrolled} enrolled, {synced.removed} removed")

@@ -30,6 +30,7 @@ from pylti1p3.registration import Registration
 from sqlalchemy.orm import Session
 
 from service.lti.keys import signing_key
+from service.lti.toolconf import registration_for
 from service.models import LtiGradeTarget, LtiPlatform, LtiScoreDelivery, utcnow
 from service.webhooks import schedule as retry
 from service.webhooks.events import PROBLEM_GIVEN_UP, PROBLEM_SOLVED, iso_milliseconds, public_type
@@ -127,22 +128,12 @@ def claim_scores(session: Session, settings: WorkerSettings) -> list[ClaimedScor
         id=delivery.id, lease_token=token, attempts=delivery.attempts, score=dict(delivery.score), sub=target.sub,
         scopes=list(target.scopes), lineitem_url=target.lineitem_url, lineitems_url=target.lineitems_url,
         resource_link_id=target.resource_link_id, label=target.resource_title or "Chain Tutor",
-        registration=_registration(platform, key.private_pem, key.public_pem)) for delivery, target, platform in rows]
+        registration=registration_for(platform, key.private_pem, key.public_pem)) for delivery, target, platform in rows]
     session.commit()
     return claimed
 
 
-def _registration(platform: LtiPlatform, private_pem: str, public_pem: str) -> Registration:
-    registration = (Registration().set_issuer(platform.issuer).set_client_id(platform.client_id)
-                    .set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
-                    .set_key_set_url(platform.key_set_url)
-                    .set_tool_private_key(private_pem).set_tool_public_key(public_pem))
-    if platform.auth_audience:
-        registration.set_auth_audience(platform.auth_audience)
-    return registration
-
-
-class _TimedSession(requests.Session):
+class TimedSession(requests.Session):
     """requests with a timeout on every call (the AGS client sets none)."""
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
@@ -153,7 +144,7 @@ class _TimedSession(requests.Session):
 
 def send_score(claimed: ClaimedScore, settings: WorkerSettings) -> SendResult:
     """Post one score (never raises)."""
-    connector = FlaskServiceConnector(claimed.registration, requests_session=_TimedSession())
+    connector = FlaskServiceConnector(claimed.registration, requests_session=TimedSession())
     service = AssignmentsGradesService(connector, {"scope": claimed.scopes, "lineitems": claimed.lineitems_url,
                                                    "lineitem": claimed.lineitem_url})
     score = claimed.score

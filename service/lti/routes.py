@@ -11,6 +11,7 @@ must see the request as HTTPS: ``ProxyFix``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, render_template, url_for
@@ -21,7 +22,11 @@ from service.extensions import db
 from service.lti.cache import DatabaseCache, LaunchStorage, RedisCache
 from service.lti.keys import jwks
 from service.lti.launches import record_launch
+from service.lti.rosters import sync_roster
 from service.lti.toolconf import DatabaseToolConf
+from service.usecases.errors import UseCaseError
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("lti", __name__, template_folder="templates")
 
@@ -68,6 +73,8 @@ def launch() -> Response | str:
     except (OIDCException, LtiException) as error:
         return _refused(error)
     launched = record_launch(db.session, claims)
+    if launched.role == "instructor" and message.has_nrps():
+        _sync_quietly(launched.course_id)
     response = make_response(render_template("lti/launch.html", launched=launched))
     response.headers["Cache-Control"] = "no-store"  # the page carries the learner's token
     return response
@@ -77,6 +84,14 @@ def launch() -> Response | str:
 def jwks_json() -> Response:
     """The tool's public keys, for platforms to verify what the tool signs."""
     return jsonify(jwks(db.session))
+
+
+def _sync_quietly(course_id: int) -> None:
+    """Sync the roster on an instructor's launch; a platform that will not answer must not stop the launch."""
+    try:
+        sync_roster(db.session, course_id)
+    except UseCaseError as error:
+        log.warning("roster sync of course %d on launch failed: %s", course_id, error)
 
 
 def _refused(error: Exception) -> Response:

@@ -50,14 +50,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         if platform is None:
             return None
         key = signing_key(self._session())
-        registration = (Registration().set_issuer(iss).set_client_id(platform.client_id)
-                        .set_auth_login_url(platform.auth_login_url)
-                        .set_auth_token_url(platform.auth_token_url)
-                        .set_key_set_url(platform.key_set_url)
-                        .set_tool_private_key(key.private_pem).set_tool_public_key(key.public_pem))
-        if platform.auth_audience:
-            registration.set_auth_audience(platform.auth_audience)
-        return registration
+        return registration_for(platform, key.private_pem, key.public_pem)
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
         return self.find_deployment_by_params(iss, deployment_id, None)  # type: ignore[arg-type]
@@ -68,3 +61,14 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
         if platform is None or deployment_id not in platform.deployment_ids:
             return None
         return Deployment().set_deployment_id(deployment_id)
+
+
+def registration_for(platform: LtiPlatform, private_pem: str, public_pem: str) -> Registration:
+    """The platform's registration with the tool's key, for launches and service calls (AGS, NRPS)."""
+    registration = (Registration().set_issuer(platform.issuer).set_client_id(platform.client_id)
+                    .set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
+                    .set_key_set_url(platform.key_set_url)
+                    .set_tool_private_key(private_pem).set_tool_public_key(public_pem))
+    if platform.auth_audience:
+        registration.set_auth_audience(platform.auth_audience)
+    return registration

@@ -19,9 +19,10 @@ from service.commands.worker import build_worker
 from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiScoreDelivery, LtiUser
 from service.usecases.webhooks import create_webhook
 from service.webhooks.worker import WorkerSettings
-from tests.factories import bearer
-from tests.fake_lms import INSTRUCTOR_ROLE, FakeLms, running_lms
+from tests.factories import bearer, make_instructor
+from tests.fake_lms import INSTRUCTOR_ROLE, LEARNER_ROLE, FakeLms, running_lms
 from tests.receivers import running_receiver
+from tests.web.test_dashboard import csrf_from, log_in
 
 
 @pytest.fixture
@@ -187,3 +188,44 @@ def test_webhook_data_of_an_lti_learner_names_the_platform_user(
         worker.settings = WorkerSettings(allow_private_targets=True)
         worker.drain()
         assert receiver.accepted[0].body["data"]["lti"] == {"iss": lms.issuer, "sub": "student-5"}
+
+
+def test_an_instructor_launch_syncs_the_roster_and_the_dashboard_shows_the_lms(
+        app: Flask, client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    lms.members = [
+        {"user_id": "s-1", "name": "Ada Lovelace", "status": "Active", "roles": [LEARNER_ROLE]},
+        {"user_id": "s-2", "name": "Alan Turing", "status": "Active", "roles": [LEARNER_ROLE]},
+        {"user_id": "s-3", "name": "Gone Student", "status": "Inactive", "roles": [LEARNER_ROLE]},
+        {"user_id": "t-1", "name": "Grace Hopper", "status": "Active", "roles": [INSTRUCTOR_ROLE]},
+    ]
+    assert launch(client, lms, "s-3").status_code == 200  # enrolled by launching, then inactive
+    assert launch(client, lms, "t-1", roles=(INSTRUCTOR_ROLE,), name="Grace Hopper").status_code == 200
+    course = session.scalar(sa.select(Course))
+    names = set(session.scalars(sa.select(Learner.name).join(Enrolment).where(Enrolment.course_id == course.id)))
+    assert names == {"Ada Lovelace", "Alan Turing"}
+
+    lms.members.append({"user_id": "s-4", "name": "Emmy Noether", "status": "Active", "roles": [LEARNER_ROLE]})
+    result = app.test_cli_runner().invoke(main, ["lti", "sync-roster", str(course.id)])
+    assert result.exit_code == 0 and "1 enrolled" in result.output
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 3
+
+
+def test_the_lms_dashboard_page_registers_platforms_and_logs_scores(
+        app: Flask, client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    _, token = chat_token(launch(client, lms, "student-8").get_data(as_text=True))
+    solve(client, token)
+    build_worker(app).drain()
+    course = session.scalar(sa.select(Course))
+    teacher = make_instructor(session, email="owner@example.org")
+    course.instructor_id = teacher.id
+    session.commit()
+    assert log_in(client, "owner@example.org").status_code == 302
+    page = client.get("/dashboard/lti").get_data(as_text=True)
+    assert "/lti/login" in page and "/.well-known/jwks.json" in page and lms.issuer in page
+    assert "Calculus 101" in page and "Solved (2x+1)^3" in page and "1/1" in page
+    registered = client.post("/dashboard/lti/platforms", follow_redirects=True, data={
+        "csrf_token": csrf_from(page), "name": "Moodle", "issuer": "https://moodle.example.org",
+        "client_id": "abc", "deployment_id": "1", "auth_login_url": "https://moodle.example.org/auth",
+        "auth_token_url": "https://moodle.example.org/token", "key_set_url": "https://moodle.example.org/jwks"})
+    assert registered.status_code == 200 and "https://moodle.example.org" in registered.get_data(as_text=True)
