@@ -54,13 +54,14 @@ class FakeLms:
 
     def id_token(self, nonce: str, sub: str, *, roles: tuple[str, ...] = (LEARNER_ROLE,), name: str = "Ada Lovelace",
                  context_id: str = "course-42", context_title: str = "Calculus 101", resource_link: str = "rl-1",
-                 custom: dict[str, str] | None = None, line_item: str | None = None) -> str:
+                 custom: dict[str, str] | None = None, line_item: str | None = None,
+                 message_type: str = "LtiResourceLinkRequest", extra: dict[str, Any] | None = None) -> str:
         """The id_token the platform posts to the tool's launch URL."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer, "aud": self.client_id, "sub": sub, "iat": now, "exp": now + 300, "nonce": nonce,
             "name": name, "given_name": name.split()[0], "family_name": name.split()[-1],
-            CLAIM + "message_type": "LtiResourceLinkRequest", CLAIM + "version": "1.3.0",
+            CLAIM + "message_type": message_type, CLAIM + "version": "1.3.0",
             CLAIM + "deployment_id": self.deployment_id,
             CLAIM + "target_link_uri": "http://localhost/lti/launch",
             CLAIM + "roles": list(roles),
@@ -73,6 +74,7 @@ class FakeLms:
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
                 "context_memberships_url": f"{self.base}/contexts/{context_id}/memberships",
                 "service_versions": ["2.0"]},
+            **(extra or {}),
         }
         pem = self.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                              serialization.NoEncryption())

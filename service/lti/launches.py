@@ -202,8 +202,14 @@ def _grade_target(session: Session, platform: LtiPlatform, learner: Learner, cou
 
 
 def _expression(session: Session, claims: Mapping[str, Any]) -> str | None:
-    """The problem the resource asks for: custom ``exercise`` (a bank slug) or ``expression``."""
+    """The problem the resource asks for: custom ``exercise`` (a bank slug), ``family`` (one of its
+    problems, at random) or ``expression``."""
     custom = claims.get(CUSTOM) or {}
+    if custom.get("family"):
+        found = session.scalar(sa.select(Exercise.expression).where(Exercise.family == str(custom["family"]))
+                               .order_by(sa.func.random()).limit(1))
+        if found:
+            return found
     if custom.get("exercise"):
         found = session.scalar(sa.select(Exercise.expression).where(Exercise.slug == str(custom["exercise"])))
         if found:

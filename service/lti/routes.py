@@ -14,14 +14,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, render_template, url_for
+import marshmallow as ma
+from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.lineitem import LineItem
 
 from service.extensions import db
 from service.lti.cache import DatabaseCache, LaunchStorage, RedisCache
 from service.lti.keys import jwks
-from service.lti.launches import record_launch
+from service.lti.deep_links import chosen, deep_link_choices
+from service.lti.launches import is_instructor, record_launch
 from service.lti.rosters import sync_roster
 from service.lti.toolconf import DatabaseToolConf
 from service.usecases.errors import UseCaseError
@@ -31,6 +35,14 @@ log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, template_folder="templates")
 
 _CACHE_KEY = "chain_tutor_lti_cache"
+
+
+class DeepLinkFormSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    launch_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    choice = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
 def init_app(app: Flask) -> None:
@@ -72,12 +84,43 @@ def launch() -> Response | str:
         claims = message.get_launch_data()
     except (OIDCException, LtiException) as error:
         return _refused(error)
+    if message.is_deep_link_launch():
+        return _deep_link_chooser(message.get_launch_id(), claims)
     launched = record_launch(db.session, claims)
     if launched.role == "instructor" and message.has_nrps():
         _sync_quietly(launched.course_id)
     response = make_response(render_template("lti/launch.html", launched=launched))
     response.headers["Cache-Control"] = "no-store"  # the page carries the learner's token
     return response
+
+
+def _deep_link_chooser(launch_id: str, claims: dict[str, Any]) -> Response | str:
+    """Deep Linking: an instructor placing the tool chooses a problem or a set (a family of the bank)."""
+    if not is_instructor(claims):
+        return _refused(LtiException("only an instructor may place Chain Tutor in a course"))
+    return render_template("lti/deep_link.html", launch_id=launch_id, choices=deep_link_choices(db.session))
+
+
+@bp.post("/lti/deep-link")
+def deep_link() -> Response | str:
+    """The instructor's choice, sent back to the platform as a signed LtiDeepLinkingResponse."""
+    tool_conf, storage = _tool()
+    try:
+        form = DeepLinkFormSchema().load(request.form)
+    except ma.ValidationError as error:
+        return _refused(LtiException(f"the form is incomplete: {error.normalized_messages()}"))
+    try:
+        message = FlaskMessageLaunch.from_cache(form["launch_id"], FlaskRequest(), tool_conf,
+                                                launch_data_storage=storage)
+        if not is_instructor(message.get_launch_data()):
+            raise LtiException("only an instructor may place Chain Tutor in a course")
+        choice = chosen(db.session, form["choice"])
+        resource = (DeepLinkResource().set_url(url_for("lti.launch", _external=True)).set_title(choice.title)
+                    .set_custom_params(choice.custom)
+                    .set_lineitem(LineItem().set_tag("chain-tutor").set_score_maximum(1).set_label(choice.title)))
+        return message.get_deep_link().output_response_form([resource])  # type: ignore[no-any-return]
+    except (OIDCException, LtiException) as error:
+        return _refused(error)
 
 
 @bp.get("/.well-known/jwks.json")

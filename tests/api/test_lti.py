@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -19,7 +20,7 @@ from service.commands.worker import build_worker
 from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiScoreDelivery, LtiUser
 from service.usecases.webhooks import create_webhook
 from service.webhooks.worker import WorkerSettings
-from tests.factories import bearer, make_instructor
+from tests.factories import bearer, make_exercise, make_instructor
 from tests.fake_lms import INSTRUCTOR_ROLE, LEARNER_ROLE, FakeLms, running_lms
 from tests.receivers import running_receiver
 from tests.web.test_dashboard import csrf_from, log_in
@@ -229,3 +230,37 @@ def test_the_lms_dashboard_page_registers_platforms_and_logs_scores(
         "client_id": "abc", "deployment_id": "1", "auth_login_url": "https://moodle.example.org/auth",
         "auth_token_url": "https://moodle.example.org/token", "key_set_url": "https://moodle.example.org/jwks"})
     assert registered.status_code == 200 and "https://moodle.example.org" in registered.get_data(as_text=True)
+
+
+def test_deep_linking_lets_an_instructor_place_a_problem_set(
+        client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    make_exercise(session, slug="power-1", expression="(2x+1)^3")
+    make_exercise(session, slug="trig-1", expression="sin(3x)")
+    auth = {k: v[0] for k, v in parse_qs(urlsplit(client.post("/lti/login", data={
+        "iss": lms.issuer, "login_hint": "t", "client_id": lms.client_id}).headers["Location"]).query).items()}
+    settings = {"deep_link_return_url": f"{lms.base}/deep-link-return", "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "data": "opaque-platform-data"}
+    token = lms.id_token(auth["nonce"], "t-9", roles=(INSTRUCTOR_ROLE,), message_type="LtiDeepLinkingRequest",
+                         extra={"https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": settings})
+    chooser = client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    page = chooser.get_data(as_text=True)
+    assert chooser.status_code == 200 and 'value="exercise:trig-1"' in page, page
+    launch_id = page.split('name="launch_id" value="', 1)[1].split('"', 1)[0]
+
+    answer = client.post("/lti/deep-link", data={"launch_id": launch_id, "choice": "exercise:trig-1"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and f'action="{lms.base}/deep-link-return"' in html
+    response_jwt = html.split('name="JWT" value="', 1)[1].split('"', 1)[0]
+    tool_keys = client.get("/.well-known/jwks.json").get_json()["keys"]
+    key = jwt.algorithms.RSAAlgorithm.from_jwk(next(k for k in tool_keys
+                                                    if k["kid"] == jwt.get_unverified_header(response_jwt)["kid"]))
+    claims = jwt.decode(response_jwt, key, algorithms=["RS256"], audience=lms.issuer)
+    assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-platform-data"
+    (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["custom"] == {"exercise": "trig-1"} and item["url"] == "http://localhost/lti/launch"
+
+    placed = launch(client, lms, "s-1", custom=item["custom"]).get_data(as_text=True)
+    assert 'expression="sin(3x)"' in placed
+    assert client.post("/lti/deep-link", data={"launch_id": launch_id}).status_code == 400
