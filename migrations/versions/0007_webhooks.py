@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column('auth_token_url', sa.String(length=2000), nullable=False),
         sa.Column('key_set_url', sa.String(length=2000), nullable=False),
         sa.Column('auth_audience', sa.String(length=2000), nullable=True),
+        sa.Column('webhook_secret', sa.String(length=100), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_platforms')),
         sa.UniqueConstraint('issuer', 'client_id', name=op.f('uq_lti_platforms_issuer_client_id')),
@@ -197,10 +198,24 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_lti_score_deliveries_status_next_attempt_at'), 'lti_score_deliveries',
                     ['status', 'next_attempt_at'])
+    op.create_table(
+        'lti_notices',
+        sa.Column('key', sa.String(length=300), nullable=False),
+        sa.Column('platform_id', sa.Integer(), nullable=False),
+        sa.Column('type', sa.String(length=100), nullable=False),
+        sa.Column('payload', JSON, nullable=False),
+        sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('error', sa.String(length=500), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
+        sa.ForeignKeyConstraint(['platform_id'], ['lti_platforms.id'],
+                                name=op.f('fk_lti_notices_platform_id_lti_platforms'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_lti_notices')),
+    )
+    op.create_index(op.f('ix_lti_notices_processed_at'), 'lti_notices', ['processed_at'])
 
 
 def downgrade() -> None:
-    for table in ('lti_score_deliveries', 'lti_cache', 'lti_grade_targets', 'lti_contexts', 'lti_users', 'lti_keys', 'lti_platforms'):
+    for table in ('lti_notices', 'lti_score_deliveries', 'lti_cache', 'lti_grade_targets', 'lti_contexts', 'lti_users', 'lti_keys', 'lti_platforms'):
         op.drop_table(table)
     op.drop_index('ix_outbox_events_pending', table_name='outbox_events')
     op.drop_table('webhook_deliveries')

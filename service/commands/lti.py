@@ -31,13 +31,18 @@ def lti_group() -> None:
 @click.option("--key-set-url", required=True, help="The platform's JWKS URL.")
 @click.option("--auth-audience", default=None, help="Audience of token requests, if not the token URL.")
 @click.option("--name", default="LMS", show_default=True, help="A name for people.")
+@click.option("--webhook-secret", default=None,
+              help="whsec_ secret of the platform's Standard Webhooks notices (JWT notices need none).")
 @with_appcontext
 def register_command(issuer: str, client_id: str, deployment_id: str, auth_login_url: str,
-                     auth_token_url: str, key_set_url: str, auth_audience: str | None, name: str) -> None:
+                     auth_token_url: str, key_set_url: str, auth_audience: str | None, name: str,
+                     webhook_secret: str | None) -> None:
     """Register a platform (or add a deployment to one)."""
     platform = register_platform(db.session, issuer=issuer, client_id=client_id, deployment_id=deployment_id,
                                  name=name, auth_login_url=auth_login_url, auth_token_url=auth_token_url,
-                                 key_set_url=key_set_url, auth_audience=auth_audience)
+                                 key_set_url=key_set_url, auth_audience=auth_audience,
+                                 webhook_secret=webhook_secret)
+    click.echo(f"notices: POST /lti/notices/{platform.id}")
     click.echo(f"platform {platform.id}: {platform.issuer} client {platform.client_id}, "
                f"deployments {', '.join(platform.deployment_ids)}")
 

@@ -25,6 +25,7 @@ from flask.cli import ScriptInfo
 from service.extensions import db
 from service.lti.grades import claim_scores, grade_sink, record_scores, send_score
 from service.lti.launches import lti_identities
+from service.lti.notices import process_notices
 from service.webhooks.worker import DeliveryWorker, Queue, settings_from_config
 
 # Scores to LMS gradebooks (AGS), delivered beside the webhooks.
@@ -40,7 +41,7 @@ def build_worker(app: Flask) -> DeliveryWorker:
     with app.app_context():
         engine = db.engine
     return DeliveryWorker(lambda: sa.orm.Session(engine), settings_from_config(app.config),
-                          lookup_lti=lti_identities, queues=[GRADES])
+                          lookup_lti=lti_identities, queues=[GRADES], tasks=[process_notices])
 
 
 def _stop_when_parent_ends(worker: DeliveryWorker, parent_pid: int) -> None:

@@ -27,7 +27,7 @@ class PlatformView:
 
 def register_platform(session: Session, *, issuer: str, client_id: str, deployment_id: str, name: str,
                       auth_login_url: str, auth_token_url: str, key_set_url: str,
-                      auth_audience: str | None = None) -> PlatformView:
+                      auth_audience: str | None = None, webhook_secret: str | None = None) -> PlatformView:
     """Register a platform, or add a deployment to (and update) an existing registration."""
     platform = session.scalar(sa.select(LtiPlatform).where(LtiPlatform.issuer == issuer,
                                                            LtiPlatform.client_id == client_id))
@@ -35,6 +35,8 @@ def register_platform(session: Session, *, issuer: str, client_id: str, deployme
         platform = LtiPlatform(issuer=issuer, client_id=client_id, deployment_ids=[])
         session.add(platform)
     platform.name, platform.auth_audience = name, auth_audience
+    if webhook_secret:
+        platform.webhook_secret = webhook_secret
     platform.auth_login_url, platform.auth_token_url, platform.key_set_url = (
         auth_login_url, auth_token_url, key_set_url)
     if deployment_id not in platform.deployment_ids:

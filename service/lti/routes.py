@@ -26,6 +26,7 @@ from service.lti.cache import DatabaseCache, LaunchStorage, RedisCache
 from service.lti.keys import jwks
 from service.lti.deep_links import chosen, deep_link_choices
 from service.lti.launches import is_instructor, record_launch
+from service.lti.notices import receive_notice
 from service.lti.rosters import sync_roster
 from service.lti.toolconf import DatabaseToolConf
 from service.usecases.errors import UseCaseError
@@ -121,6 +122,15 @@ def deep_link() -> Response | str:
         return message.get_deep_link().output_response_form([resource])  # type: ignore[no-any-return]
     except (OIDCException, LtiException) as error:
         return _refused(error)
+
+
+@bp.post("/lti/notices/<int(max=2147483647):platform_id>")
+def notices(platform_id: int) -> Response:
+    """Webhooks in: a platform's notice, verified and stored once; processed by the delivery worker."""
+    new = receive_notice(db.session, platform_id, request.get_data(), dict(request.headers))
+    response = jsonify({"received": True, "duplicate": not new})
+    response.status_code = 202 if new else 200
+    return response
 
 
 @bp.get("/.well-known/jwks.json")

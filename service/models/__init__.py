@@ -19,6 +19,7 @@ from service.models.lti import (
     LtiContext,
     LtiGradeTarget,
     LtiKey,
+    LtiNotice,
     LtiPlatform,
     LtiScoreDelivery,
     LtiUser,
@@ -33,6 +34,6 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "WebhookEndpoint", "WebhookDelivery",
-    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery",
+    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery", "LtiNotice",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

@@ -29,6 +29,8 @@ class LtiPlatform(CreatedAtMixin, Base):
     auth_token_url: Mapped[str] = mapped_column(sa.String(2000))
     key_set_url: Mapped[str] = mapped_column(sa.String(2000))
     auth_audience: Mapped[str | None] = mapped_column(sa.String(2000))
+    # Shared secret (whsec_) of the platform's Standard Webhooks notices, if it sends them so.
+    webhook_secret: Mapped[str | None] = mapped_column(sa.String(100))
 
     def __repr__(self) -> str:
         return f"<LtiPlatform {self.issuer} {self.client_id}>"
@@ -136,3 +138,20 @@ class LtiScoreDelivery(CreatedAtMixin, Base):
     lease_until: Mapped[datetime | None]
     lease_token: Mapped[str | None] = mapped_column(sa.String(32))
     delivered_at: Mapped[datetime | None]
+
+
+class LtiNotice(CreatedAtMixin, Base):
+    """A notice the platform sent (a roster change, a course renamed), kept once per id.
+
+    Answered at once and processed later by the delivery worker
+    (``processed_at``, or ``error`` when it could not be).
+    """
+
+    __tablename__ = "lti_notices"
+
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)  # platform id and notice id
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(sa.String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(sa.String(500))

@@ -5,7 +5,10 @@ platform signs, the learner's chat, and the tool's JWKS.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,12 +16,14 @@ import jwt
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 
 from service.cli import main
 from service.commands.worker import build_worker
 from service.models import Course, Enrolment, Learner, LtiContext, LtiGradeTarget, LtiScoreDelivery, LtiUser
 from service.usecases.webhooks import create_webhook
+from service.webhooks.signing import signed_headers
 from service.webhooks.worker import WorkerSettings
 from tests.factories import bearer, make_exercise, make_instructor
 from tests.fake_lms import INSTRUCTOR_ROLE, LEARNER_ROLE, FakeLms, running_lms
@@ -264,3 +269,44 @@ def test_deep_linking_lets_an_instructor_place_a_problem_set(
     placed = launch(client, lms, "s-1", custom=item["custom"]).get_data(as_text=True)
     assert 'expression="sin(3x)"' in placed
     assert client.post("/lti/deep-link", data={"launch_id": launch_id}).status_code == 400
+
+
+def test_platform_notices_are_verified_deduplicated_and_applied_in_the_background(
+        app: Flask, client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    secret = "whsec_" + base64.b64encode(b"platform-shared-secret-24b").decode()
+    result = app.test_cli_runner().invoke(main, [
+        "lti", "register", "--issuer", lms.issuer, "--client-id", lms.client_id, "--deployment-id",
+        lms.deployment_id, "--auth-login-url", f"{lms.base}/auth", "--auth-token-url", f"{lms.base}/token",
+        "--key-set-url", f"{lms.base}/jwks", "--webhook-secret", secret])
+    platform_id = int(result.output.split("/lti/notices/", 1)[1].split()[0])
+    assert launch(client, lms, "t-1", roles=(INSTRUCTOR_ROLE,)).status_code == 200
+    course = session.scalar(sa.select(Course))
+
+    body = json.dumps({"type": "context.updated", "context": {"id": "course-42", "title": "Calculus 102"}})
+    headers = signed_headers("notice-1", body, [secret])
+    first = client.post(f"/lti/notices/{platform_id}", data=body, headers=headers)
+    assert first.status_code == 202 and first.get_json() == {"received": True, "duplicate": False}
+    again = client.post(f"/lti/notices/{platform_id}", data=body, headers=signed_headers("notice-1", body, [secret]))
+    assert again.status_code == 200 and again.get_json()["duplicate"] is True
+    forged = client.post(f"/lti/notices/{platform_id}", data=body,
+                         headers=signed_headers("notice-2", body, ["whsec_" + "B" * 32]))
+    assert forged.status_code == 401
+
+    lms.members = [{"user_id": "s-7", "name": "Emmy Noether", "status": "Active", "roles": [LEARNER_ROLE]}]
+    notice = jwt.encode({"iss": lms.issuer, "aud": lms.client_id, "iat": int(time.time()),
+                         "https://purl.imsglobal.org/spec/lti/claim/notice": {"id": "n-2", "type": "LtiMembershipChangeNotice"},
+                         "https://purl.imsglobal.org/spec/lti/claim/context": {"id": "course-42"}},
+                        lms.private_key, algorithm="RS256", headers={"kid": lms.kid})
+    assert client.post(f"/lti/notices/{platform_id}", json={"jwt": notice}).status_code == 202
+    wrong_key = jwt.encode({"iss": lms.issuer, "aud": lms.client_id, "jti": "n-3"},
+                           rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                           algorithm="RS256", headers={"kid": lms.kid})
+    assert client.post(f"/lti/notices/{platform_id}", data=wrong_key).status_code == 401
+
+    session.expire_all()
+    assert session.scalar(sa.select(Course.title)) == "Calculus 101"  # nothing applied before the worker
+    build_worker(app).drain()
+    session.expire_all()
+    assert session.scalar(sa.select(Course.title)) == "Calculus 102"
+    names = set(session.scalars(sa.select(Learner.name).join(Enrolment).where(Enrolment.course_id == course.id)))
+    assert names == {"Emmy Noether"}
