@@ -116,7 +116,7 @@ def list_deliveries(session: Session, instructor_id: int, webhook_id: str,
     return [_delivery_view(delivery) for delivery in session.scalars(query)]
 
 
-def replay_delivery(session: Session, instructor_id: int, webhook_id: str, delivery_id: int) -> None:
+def replay_delivery(session: Session, instructor_id: int, webhook_id: str, delivery_id: int) -> DeliveryView:
     """Send the delivery's event again, now (same ``webhook-id``); its attempts count on."""
     _own_endpoint(session, instructor_id, webhook_id)
     delivery = session.get(WebhookDelivery, delivery_id)
@@ -125,6 +125,7 @@ def replay_delivery(session: Session, instructor_id: int, webhook_id: str, deliv
     delivery.status, delivery.next_attempt_at, delivery.delivered_at = "pending", utcnow(), None
     delivery.lease_until = delivery.lease_token = None
     session.commit()
+    return _delivery_view(delivery)
 
 
 def _own_course(session: Session, instructor_id: int, course_id: int) -> Course:

@@ -72,7 +72,7 @@ class Deliveries(MethodView):
 @blp.route(f"{_WEBHOOK}/deliveries/<int(max=2147483647):delivery_id>/replay")
 class Replay(MethodView):
     @blp.doc(security=INSTRUCTOR_AUTH)
-    @blp.response(202)
-    def post(self, webhook_id: str, delivery_id: int) -> None:
+    @blp.response(202, DeliverySchema)
+    def post(self, webhook_id: str, delivery_id: int) -> webhooks.DeliveryView:
         """Send a delivery's event again (same webhook-id), as soon as the worker can."""
-        webhooks.replay_delivery(db.session, require_instructor(), webhook_id, delivery_id)
+        return webhooks.replay_delivery(db.session, require_instructor(), webhook_id, delivery_id)
