@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, template_folder="templates")
 
 _CACHE_KEY = "chain_tutor_lti_cache"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
 class DeepLinkFormSchema(ma.Schema):
@@ -119,7 +120,10 @@ def deep_link() -> Response | str:
         resource = (DeepLinkResource().set_url(url_for("lti.launch", _external=True)).set_title(choice.title)
                     .set_custom_params(choice.custom)
                     .set_lineitem(LineItem().set_tag("chain-tutor").set_score_maximum(1).set_label(choice.title)))
-        return message.get_deep_link().output_response_form([resource])  # type: ignore[no-any-return]
+        deep_link = message.get_deep_link()
+        settings = message.get_launch_data()[DEEP_LINKING_SETTINGS]
+        return render_template("lti/deep_link_return.html", action=settings["deep_link_return_url"],
+                               jwt=deep_link.get_response_jwt([resource]), title=choice.title)
     except (OIDCException, LtiException) as error:
         return _refused(error)
 

@@ -255,7 +255,7 @@ def test_deep_linking_lets_an_instructor_place_a_problem_set(
 
     answer = client.post("/lti/deep-link", data={"launch_id": launch_id, "choice": "exercise:trig-1"})
     html = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and f'action="{lms.base}/deep-link-return"' in html
+    assert answer.status_code == 200 and f'action="{lms.base}/deep-link-return"' in html and "Return to the LMS" in html
     response_jwt = html.split('name="JWT" value="', 1)[1].split('"', 1)[0]
     tool_keys = client.get("/.well-known/jwks.json").get_json()["keys"]
     key = jwt.algorithms.RSAAlgorithm.from_jwk(next(k for k in tool_keys
