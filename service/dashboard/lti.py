@@ -14,8 +14,6 @@ from service.dashboard.routes import bp
 from service.extensions import db
 from service.lti.platforms import lti_overview, register_platform
 from service.lti.rosters import sync_roster
-from service.usecases.errors import Forbidden
-from service.models import Course
 
 
 class PlatformFormSchema(ma.Schema):
@@ -52,10 +50,7 @@ def lti_register() -> BaseResponse:
 @login_required
 def lti_sync_roster(course_id: int) -> BaseResponse:
     """Fetch the course's roster from its LMS now."""
-    course = db.session.get(Course, course_id)
-    if course is None or course.instructor_id != current_instructor_id():
-        raise Forbidden("Only the instructor of this course may sync its roster.")
-    synced = sync_roster(db.session, course_id)
+    synced = sync_roster(db.session, course_id, current_instructor_id())
     flash(f"Roster synced: {synced.learners} learners in the LMS, {synced.enrolled} newly enrolled, "
           f"{synced.removed} removed.")
     return redirect(url_for("dashboard.lti_page"))

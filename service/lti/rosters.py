@@ -23,7 +23,7 @@ from service.lti.grades import TimedSession
 from service.lti.keys import signing_key
 from service.lti.launches import INSTRUCTOR_ROLES
 from service.lti.toolconf import registration_for
-from service.models import Enrolment, Learner, LtiContext, LtiPlatform, LtiUser
+from service.models import Course, Enrolment, Learner, LtiContext, LtiPlatform, LtiUser
 from service.usecases.credentials import LEARNER_TOKEN_PREFIX, hash_token, new_token
 from service.usecases.errors import NotFound, Unprocessable
 
@@ -36,8 +36,14 @@ class RosterSync:
     removed: int  # unenrolled (inactive or gone)
 
 
-def sync_roster(session: Session, course_id: int) -> RosterSync:
-    """Bring the course's enrolments in line with the platform's roster; commit."""
+def sync_roster(session: Session, course_id: int, instructor_id: int | None = None) -> RosterSync:
+    """Bring the course's enrolments in line with the platform's roster; commit.
+
+    With ``instructor_id`` (a request from the dashboard), only the course's own instructor may.
+    """
+    course = session.get(Course, course_id)
+    if course is None or (instructor_id is not None and course.instructor_id != instructor_id):
+        raise NotFound(f"There is no course {course_id} of yours.")
     link = session.scalar(sa.select(LtiContext).where(LtiContext.course_id == course_id))
     if link is None or not link.memberships_url:
         raise NotFound("This course has no LMS roster to sync (no launch with Names and Roles yet).")

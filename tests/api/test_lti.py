@@ -310,3 +310,14 @@ def test_platform_notices_are_verified_deduplicated_and_applied_in_the_backgroun
     assert session.scalar(sa.select(Course.title)) == "Calculus 102"
     names = set(session.scalars(sa.select(Learner.name).join(Enrolment).where(Enrolment.course_id == course.id)))
     assert names == {"Emmy Noether"}
+
+
+def test_only_the_courses_instructor_syncs_its_roster_from_the_dashboard(
+        client: FlaskClient, lms: FakeLms, session: sa.orm.Session) -> None:
+    assert launch(client, lms, "t-1", roles=(INSTRUCTOR_ROLE,)).status_code == 200
+    course = session.scalar(sa.select(Course))
+    make_instructor(session, email="other@example.org")
+    assert log_in(client, "other@example.org").status_code == 302
+    token = csrf_from(client.get("/dashboard/lti").get_data(as_text=True))
+    response = client.post(f"/dashboard/lti/courses/{course.id}/sync-roster", data={"csrf_token": token})
+    assert response.status_code == 404
