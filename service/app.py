@@ -17,6 +17,7 @@ from service import api as api_package
 from service import dashboard
 from service import compute, extensions, observability
 from service.config import default_settings, finish_config, settings_from_env
+from service.lti import routes as lti_routes
 from service.web import health, pages
 
 INSTANCE_ENV = "CHAIN_TUTOR_INSTANCE"
@@ -52,4 +53,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     api_package.init_app(app)
     dashboard.init_app(app)
+    lti_routes.init_app(app)
     return app

@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "chat": "service.commands.chat:chat_command",
     "mastery": "service.commands.mastery:mastery_group",
     "topology": "service.commands.topology:topology_command",
+    "worker": "service.commands.worker:worker_command",
+    "lti": "service.commands.lti:lti_group",
 }
 
 

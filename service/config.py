@@ -54,6 +54,8 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # serves itself (service.api.openapi), not a CDN, so it works offline.
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_ASSETS_URL,
+        # Webhooks out (service.webhooks): refuse private targets unless allowed.
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
     }
 
 
@@ -68,6 +70,8 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["DATABASE_URL"] = normalise_database_url(environ["DATABASE_URL"])
     if environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("REDIS_URL"):
+        settings["REDIS_URL"] = environ["REDIS_URL"]  # the LTI launch cache (else the database)
     if environ.get("CONTENT_DIR"):
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
     if environ.get("MAX_CONTENT_LENGTH"):
@@ -77,6 +81,12 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
             settings[name] = environ[name]
     if environ.get("IDEMPOTENCY_KEY_TTL"):
         settings["IDEMPOTENCY_KEY_TTL"] = int(environ["IDEMPOTENCY_KEY_TTL"])
+    if "WEBHOOK_ALLOW_PRIVATE_TARGETS" in environ:
+        settings["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = parse_bool(
+            environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"], "WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    for name in ("DELIVERY_LEASE_SECONDS", "DELIVERY_POLL_SECONDS", "WEBHOOK_TIMEOUT"):
+        if environ.get(name):
+            settings[name] = float(environ[name])
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     # The compute budget (service.compute): COMPUTE_SECONDS=3, COMPUTE_PROCESSES=2, ...

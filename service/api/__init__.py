@@ -22,6 +22,7 @@ from service.api.lessons.routes import blp as lessons_blp
 from service.api.ping.routes import blp as ping_blp
 from service.api.preview.routes import blp as preview_blp
 from service.api.solve.routes import blp as solve_blp
+from service.api.webhooks.routes import blp as webhooks_blp
 from service.extensions import api
 
 # flask-smorest documents every error response with ``Api.ERROR_SCHEMA``
@@ -32,7 +33,7 @@ api.ERROR_SCHEMA = ErrorSchema
 BLUEPRINTS = [
     ping_blp, solve_blp, check_blp, learners_blp, lessons_blp, exercises_blp,
     courses_blp, instructors_blp, conversations_blp,
-    preview_blp,
+    preview_blp, webhooks_blp,
 ]
 
 

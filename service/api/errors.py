@@ -20,7 +20,14 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from service.calculus import ExpressionError
-from service.usecases.errors import Conflict, Forbidden, InvalidCredentials, NotFound, UseCaseError
+from service.usecases.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    NotFound,
+    Unprocessable,
+    UseCaseError,
+)
 from service.usecases.idempotency import IdempotencyKeyReused
 
 API_PREFIX = "/api/"
@@ -31,6 +38,7 @@ STATUS_OF: dict[type[UseCaseError], int] = {
     Forbidden: 403,
     Conflict: 409,
     IdempotencyKeyReused: 422,
+    Unprocessable: 422,
     InvalidCredentials: 401,
 }
 

@@ -189,9 +189,11 @@ def load_initial_content(app: Flask) -> None:
               show_default=True,
               help="gunicorn worker class: gthread (facing browsers directly) "
                    "or sync (behind nginx, as docker-compose.yml runs it).")
+@click.option("--deliver/--no-deliver", default=True, show_default=True,
+              help="Deliver webhooks and grades from a child process (off when `chain-tutor worker` runs apart).")
 @click.pass_obj
 def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, threads: int,
-                worker_class: str) -> None:
+                worker_class: str, deliver: bool) -> None:
     """Serve Chain Tutor with gunicorn, preparing the database first."""
     made = prepare_metrics_directory()  # before the app (and so prometheus_client) is imported
     app: Flask = script_info.load_app()
@@ -214,8 +216,14 @@ def run_command(script_info: ScriptInfo, host: str, port: int, workers: int, thr
     click.echo(f"Chain Tutor is serving on http://{bind_address(host, port)}/", err=True)
     options = server_options(host, port, workers, threads, worker_class)
     options["logconfig_dict"] = logging_config(app.config["LOG_FORMAT"])
+    # Imported here: only `run` starts a delivery worker.
+    from service.commands.worker import start_child_worker, stop_child_worker
+
+    child = start_child_worker() if deliver else None
     try:
         StandaloneServer(app, options).run()
     finally:
+        if child is not None:
+            stop_child_worker(child)
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)

@@ -22,6 +22,8 @@ from service.dashboard.csrf import csrf_token, protect
 from service.dashboard.formatting import TEMPLATE_HELPERS
 from service.dashboard.logins import load_instructor
 from service.dashboard.routes import bp
+from service.dashboard import lti as _lti_page  # noqa: F401  (its routes join bp)
+from service.dashboard import webhooks as _webhook_pages  # noqa: F401  (its routes join bp)
 from service.usecases.errors import Conflict, Forbidden, NotFound, UseCaseError
 
 # Domain errors as pages. Forbidden shows as 404 too: the dashboard does not

@@ -16,8 +16,19 @@ from service.models.conversations import (
 )
 from service.models.idempotency import IdempotentReply
 from service.models.knowledge import BKTParameterSet, MisconceptionBelief, ProblemRecord
+from service.models.lti import (
+    LtiCacheEntry,
+    LtiContext,
+    LtiGradeTarget,
+    LtiKey,
+    LtiNotice,
+    LtiPlatform,
+    LtiScoreDelivery,
+    LtiUser,
+)
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import ConversationStats
+from service.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base", "CreatedAtMixin", "TimestampsMixin", "UTCDateTime", "utcnow",
@@ -26,5 +37,7 @@ __all__ = [
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
+    "WebhookEndpoint", "WebhookDelivery",
+    "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery", "LtiNotice",
     "CONVERSATION_STATUSES", "MESSAGE_ROLES",
 ]

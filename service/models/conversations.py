@@ -186,6 +186,13 @@ class OutboxEvent(CreatedAtMixin, Base):
     """
 
     __tablename__ = "outbox_events"
+    __table_args__ = (
+        # The delivery worker: a learner's events not yet handed out, oldest
+        # first (later events of that learner wait for them; migration 0007).
+        sa.Index("ix_outbox_events_pending", "learner_id", "id",
+                 postgresql_where=sa.text("delivered_at IS NULL"),
+                 sqlite_where=sa.text("delivered_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(64))

@@ -31,5 +31,9 @@ class Conflict(UseCaseError):
     """The request clashes with what is stored (a duplicate, a second enrolment)."""
 
 
+class Unprocessable(UseCaseError):
+    """The request is well formed but cannot be acted on (a webhook URL that is refused)."""
+
+
 class InvalidCredentials(UseCaseError):
     """A login with a wrong email or password, or an unknown token."""

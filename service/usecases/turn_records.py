@@ -291,8 +291,10 @@ def _attempt(conversation: ConversationRecord, exercise_id: int | None, event: A
 
 
 def _outbox(conversation: ConversationRecord, event: Event, now: datetime) -> dict[str, Any]:
-    payload = {**event.to_dict(), "conversation_id": conversation.id,
-               "course_id": conversation.course_id}
+    # The problem worked on, for events that do not name it themselves (a
+    # mastery change): webhook receivers get it with every event.
+    payload = {"expression": conversation.expression, "variable": conversation.variable,
+               **event.to_dict(), "conversation_id": conversation.id, "course_id": conversation.course_id}
     return {"type": type(event).__name__, "learner_id": conversation.learner_id, "payload": payload,
             "created_at": now}
 

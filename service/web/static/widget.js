@@ -232,6 +232,9 @@
     }
 
     loadIdentity() {
+      // A page that already knows the learner (an LMS launch) hands over its token.
+      const token = this.getAttribute("token");
+      if (token) return { learnerId: this.getAttribute("learner") || "", token, courses: [] };
       try {
         return JSON.parse(this.store.getItem(this.storageKey)) || {};
       } catch (error) {
