@@ -30,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.tutor.engine import ConversationState, Turn, respond, start
-from service.usecases.access import Principal, teaches, visible_learner
+from service.usecases.access import Principal, may_read_work, visible_learner, work_scope
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
     ConversationRecord,
@@ -148,13 +148,15 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:
-    """The whole conversation, for its learner or an instructor of that learner.
+    """The whole conversation, for its learner or the instructor of the course it is filed under.
 
     Anyone else gets :class:`NotFound`, as for a conversation that does not
-    exist: a conversation's id says nothing about whose it is.
+    exist: a conversation's id says nothing about whose it is. An
+    instructor of the learner's other course is "anyone else".
     """
     conversation = session.get(Conversation, conversation_id)
-    if conversation is None or not _may_read(session, principal, conversation.learner_id):
+    if conversation is None or not may_read_work(session, principal, conversation.learner_id,
+                                                 conversation.course_id):
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     messages = session.scalars(
         sa.select(Message).where(Message.conversation_id == conversation.id).order_by(Message.position))
@@ -170,12 +172,14 @@ def get_conversation(session: Session, principal: Principal, conversation_id: st
 def list_conversations(session: Session, principal: Principal, learner_id: str) -> list[ConversationSummary]:
     """The learner's conversations, most recently active first.
 
-    For the learner itself or an instructor of its courses (see
-    :func:`service.usecases.access.visible_learner`).
+    For the learner itself (all of them) or an instructor of its courses
+    (those filed under the instructor's courses; see
+    :func:`service.usecases.access.work_scope`).
     """
     learner = visible_learner(session, principal, learner_id)
     rows = session.scalars(
-        sa.select(Conversation).where(Conversation.learner_id == learner.id)
+        sa.select(Conversation)
+        .where(Conversation.learner_id == learner.id, work_scope(principal, Conversation.course_id))
         .order_by(Conversation.updated_at.desc(), Conversation.id))
     return [
         ConversationSummary(id=row.id, expression=row.expression, variable=row.variable,
@@ -201,12 +205,6 @@ def _turn_view(conversation_id: str, turn: Turn, replies: list[dict[str, Any]]) 
     messages = [MessageView(position=row["position"], role=row["role"], kind=row["kind"], text=row["text"],
                             created_at=row["created_at"], **row["payload"]) for row in replies]
     return TurnView(id=conversation_id, messages=messages, state=turn.state.to_dict(), verdict=verdict)
-
-
-def _may_read(session: Session, principal: Principal, learner_id: str) -> bool:
-    if principal.is_learner(learner_id):
-        return True
-    return principal.is_instructor and teaches(session, int(principal.id), learner_id)
 
 
 def _course_of(session: Session, learner_id: str, course_id: int | None) -> int | None:

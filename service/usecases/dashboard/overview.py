@@ -40,11 +40,11 @@ from service.usecases.dashboard.filters import (
     as_date,
     attempt_conditions,
     capped_latency_ms,
-    course_learner_ids,
+    conversation_conditions,
     day_of,
-    day_range,
     owned_course,
     ratio,
+    stats_conditions,
 )
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -125,7 +125,7 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
             sa.func.coalesce(sa.func.sum(ConversationStats.attempts), 0),
             sa.func.coalesce(sa.func.sum(ConversationStats.correct), 0),
             sa.func.coalesce(sa.func.sum(ConversationStats.latency_ms), 0),
-        ).where(ConversationStats.learner_id.in_(course_learner_ids(flt)))
+        ).where(*stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the
@@ -149,8 +149,7 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
     query = (
         sa.select(day, sa.func.count(Conversation.id),
                   sa.func.count(Conversation.id).filter(Conversation.status == "solved"))
-        .where(Conversation.learner_id.in_(course_learner_ids(flt)),
-               *day_range(Conversation.created_at, flt))
+        .where(*conversation_conditions(flt))
         .group_by(day)
         .order_by(day)
     )
