@@ -20,6 +20,11 @@ DATABASE_FILENAME = "chain_tutor.sqlite3"
 MAX_CONTENT_LENGTH = 64 * 1024
 SWAGGER_UI_ASSETS_URL = "/api/v1/docs/assets/"
 
+# Settings the environment may give as whole numbers.
+INTEGER_SETTINGS: tuple[str, ...] = (
+    "MAX_CONTENT_LENGTH", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "SQLITE_BUSY_TIMEOUT_MS",
+)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -37,6 +42,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # Read only by `chain-tutor run`: migrate (and load content) before serving.
         "AUTO_MIGRATE": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bounds on every PostgreSQL statement and lock wait, and SQLite's wait
+        # for its write lock (service.database): a request never waits longer.
+        "DATABASE_STATEMENT_TIMEOUT_MS": 4000,
+        "DATABASE_LOCK_TIMEOUT_MS": 2000,
+        "SQLITE_BUSY_TIMEOUT_MS": 4000,
         "JSON_SORT_KEYS": False,
         # flask-smorest: the OpenAPI document and its docs pages.
         "API_TITLE": "Chain Tutor",
@@ -64,8 +74,9 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("CONTENT_DIR"):
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
-    if environ.get("MAX_CONTENT_LENGTH"):
-        settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    for name in INTEGER_SETTINGS:
+        if environ.get(name):
+            settings[name] = int(environ[name])
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     return settings

@@ -16,10 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from service.calculus import ExpressionError
+from service.database import RETRY_AFTER_SECONDS, OutageLog, unavailable
 from service.usecases.errors import Conflict, Forbidden, InvalidCredentials, NotFound, UseCaseError
 
 API_PREFIX = "/api/"
@@ -133,6 +135,37 @@ def handle_expression_error(error: ExpressionError) -> Response:
     return error_response(422, error.message, position=error.position)
 
 
+UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; try again in a few seconds."
+
+
+def handle_database_error(error: SQLAlchemyError) -> Response:
+    """A database that cannot serve now: 503 with ``Retry-After``, logged once per outage.
+
+    Any other database error is a bug and goes on to Flask's 500 (with
+    its traceback). API clients get the JSON error shape, browsers a page.
+    """
+    if not unavailable(error):
+        raise error
+    from service.extensions import db  # the extensions import this module's handlers
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the session starts afresh next request
+    outages: OutageLog | None = current_app.extensions.get("chain_tutor.outages")
+    if outages is not None:
+        outages.failed(error)
+    if _wants_json():
+        response = error_response(503, UNAVAILABLE_MESSAGE)
+    elif request.blueprint == "dashboard":
+        response = Response(render_template("dashboard/error.html", status=503, message=UNAVAILABLE_MESSAGE),
+                            status=503, mimetype="text/html")
+    else:
+        response = ServiceUnavailable(UNAVAILABLE_MESSAGE).get_response()
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def reject_non_json_body() -> Response | None:
     """Refuse an API request whose body is not JSON (415) before any view runs.
 
@@ -185,5 +218,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(UseCaseError, handle_use_case_error)
     app.register_error_handler(ExpressionError, handle_expression_error)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.before_request(reject_non_json_body)
     app.before_request(reject_nul_characters)
