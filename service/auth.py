@@ -24,6 +24,9 @@ The secrets themselves (token format, hashing) live in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +38,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import Authorization
 
 from service.extensions import db
+from service.ratelimits import note_failed_login, refuse_while_locked
 from service.usecases import (
     InvalidCredentials,
     Principal,
@@ -204,12 +208,72 @@ def _from_login_token(signed: str) -> int | None:
     return instructor.id
 
 
-def _from_password(email: str, password: str) -> Principal:
+def check_password_login(email: str, password: str) -> InstructorView:
+    """The instructor with this email and password, through the login backoff.
+
+    Every password login (dashboard form, API login, HTTP Basic) comes here:
+    a locked account or address is refused (429) before any hashing, and a
+    wrong password counts against both (see :mod:`service.ratelimits`).
+    Raises :class:`InvalidCredentials` for a wrong email or password.
+    """
+    refuse_while_locked(email)
     try:
-        instructor = authenticate_instructor(db.session, email, password)
+        return authenticate_instructor(db.session, email, password)
+    except InvalidCredentials:
+        note_failed_login(email)
+        raise
+
+
+class RecentPasswordChecks:
+    """Basic-auth credentials that checked out lately: a script's every request is not a scrypt.
+
+    HTTP Basic sends the password with each request; hashing it each time
+    costs tens of milliseconds of CPU. A successful check is remembered for
+    ``ttl`` seconds under an HMAC of the email and password (with a key
+    made for this process, so the table holds nothing reusable) together
+    with the password fingerprint, so a password change ends it at once.
+    """
+
+    def __init__(self, ttl: float = 300.0, capacity: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl, self._capacity, self._clock = ttl, capacity, clock
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[str, tuple[int, str, float]] = {}
+        self._lock = threading.Lock()
+
+    def _digest(self, email: str, password: str) -> str:
+        message = f"{email}\0{password}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def get(self, email: str, password: str) -> tuple[int, str] | None:
+        """``(instructor id, password fingerprint)`` of a recent success, or ``None``."""
+        entry = self._entries.get(self._digest(email, password))
+        if entry is None or entry[2] <= self._clock():
+            return None
+        return entry[0], entry[1]
+
+    def put(self, email: str, password: str, instructor: InstructorView) -> None:
+        with self._lock:
+            self._entries[self._digest(email, password)] = (
+                instructor.id, instructor.password_fingerprint, self._clock() + self._ttl)
+            while len(self._entries) > self._capacity:
+                del self._entries[next(iter(self._entries))]
+
+
+def _from_password(email: str, password: str) -> Principal:
+    recent: RecentPasswordChecks = current_app.extensions.setdefault(
+        "chain_tutor.password_checks", RecentPasswordChecks())
+    remembered = recent.get(email, password)
+    if remembered is not None:
+        instructor = get_instructor(db.session, remembered[0])
+        if instructor is not None and instructor.password_fingerprint == remembered[1]:
+            return Principal("instructor", instructor.id)
+    try:
+        checked = check_password_login(email, password)
     except InvalidCredentials as error:
         _unauthorised(error.message)
-    return Principal("instructor", instructor.id)
+    recent.put(email, password, checked)
+    return Principal("instructor", checked.id)
 
 
 def _serializer() -> URLSafeTimedSerializer:

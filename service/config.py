@@ -25,6 +25,13 @@ INTEGER_SETTINGS: tuple[str, ...] = (
     "MAX_CONTENT_LENGTH", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "SQLITE_BUSY_TIMEOUT_MS",
 )
 
+# Rate limits the environment may set, as ``limits`` strings ("10/minute;100/hour").
+LIMIT_SETTINGS: tuple[str, ...] = (
+    "RATE_LIMIT_LOGIN", "RATE_LIMIT_LOGIN_FAILURES", "RATE_LIMIT_PASSWORD_FAILURES", "RATE_LIMIT_LEARNERS",
+    "RATE_LIMIT_COMPUTE", "RATE_LIMIT_COMPUTE_PER_CREDENTIAL", "RATE_LIMIT_TURNS",
+    "RATE_LIMIT_TURNS_PER_CREDENTIAL",
+)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -44,6 +51,9 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Bounds on every PostgreSQL statement and lock wait, and SQLite's wait
         # for its write lock (service.database): a request never waits longer.
+        # Rate limits (service.ratelimits): counts in this process unless
+        # REDIS_URL names a Redis that every worker and replica shares.
+        "RATELIMIT_STORAGE_URI": "memory://",
         "DATABASE_STATEMENT_TIMEOUT_MS": 4000,
         "DATABASE_LOCK_TIMEOUT_MS": 2000,
         "SQLITE_BUSY_TIMEOUT_MS": 4000,
@@ -72,6 +82,13 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["DATABASE_URL"] = normalise_database_url(environ["DATABASE_URL"])
     if environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("REDIS_URL"):
+        settings["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if "RATELIMIT_ENABLED" in environ:
+        settings["RATELIMIT_ENABLED"] = parse_bool(environ["RATELIMIT_ENABLED"], "RATELIMIT_ENABLED")
+    for name in LIMIT_SETTINGS:
+        if environ.get(name):
+            settings[name] = environ[name]
     if environ.get("CONTENT_DIR"):
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
     for name in INTEGER_SETTINGS:

@@ -74,7 +74,9 @@ def _invalid_input(error: ma.ValidationError) -> tuple[str, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]] | HTTPException:
     if error.code is None or error.code < 400 or error.code == 405:
         return error
-    return render_template("dashboard/error.html", status=error.code, message=error.description), error.code
+    # Keep what the error says beyond its page: Retry-After on a 429 or 503.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return render_template("dashboard/error.html", status=error.code, message=error.description), error.code, headers

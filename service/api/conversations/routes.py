@@ -21,6 +21,7 @@ from service.api.errors import ErrorSchema
 from service.api.openapi import ANY_AUTH, LEARNER_AUTH
 from service.auth import require_learner, require_principal
 from service.extensions import db
+from service.ratelimits import per_address_and_credential
 from service.usecases import conversations
 
 blp = Blueprint("conversations", __name__, url_prefix="/api/v1",
@@ -31,6 +32,8 @@ CONVERSATION_ID = "<string(length=32):conversation_id>"
 
 @blp.route("/conversations")
 class Conversations(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL")
+
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ConversationCreateSchema)
     @blp.response(201, NewConversationSchema)
@@ -54,6 +57,8 @@ class ConversationById(MethodView):
 
 @blp.route(f"/conversations/{CONVERSATION_ID}/messages")
 class ConversationMessages(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL")
+
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ChatMessageCreateSchema)
     @blp.response(200, TurnSchema)

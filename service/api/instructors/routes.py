@@ -17,8 +17,9 @@ from flask_smorest import Blueprint
 from service import usecases
 from service.api.instructors.schemas import InstructorSchema, LoginSchema, LoginTokenSchema
 from service.api.openapi import INSTRUCTOR_AUTH
-from service.auth import LOGIN_TOKEN_MAX_AGE, issue_login_token, require_instructor
+from service.auth import LOGIN_TOKEN_MAX_AGE, check_password_login, issue_login_token, require_instructor
 from service.extensions import db
+from service.ratelimits import limiter, setting
 
 blp = Blueprint("instructors", __name__, url_prefix="/api/v1/instructors",
                 description="Instructor accounts")
@@ -26,11 +27,13 @@ blp = Blueprint("instructors", __name__, url_prefix="/api/v1/instructors",
 
 @blp.route("/login")
 class Login(MethodView):
+    decorators = [limiter.limit(setting("RATE_LIMIT_LOGIN"), methods=["POST"])]
+
     @blp.arguments(LoginSchema)
     @blp.response(200, LoginTokenSchema)
     def post(self, body: dict) -> dict[str, Any]:
         """Log in with email and password; get a bearer token for 12 hours."""
-        instructor = usecases.authenticate_instructor(db.session, body["email"], body["password"])
+        instructor = check_password_login(body["email"], body["password"])
         return {"token": issue_login_token(instructor), "token_type": "Bearer",
                 "expires_in": LOGIN_TOKEN_MAX_AGE, "instructor": instructor}
 

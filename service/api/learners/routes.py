@@ -15,6 +15,7 @@ from service.api.learners.schemas import (
 from service.api.openapi import ANY_AUTH
 from service.auth import require_principal
 from service.extensions import db
+from service.ratelimits import limiter, setting
 
 blp = Blueprint("learners", __name__, url_prefix="/api/v1/learners",
                 description="Learners, their tokens and their progress")
@@ -22,6 +23,8 @@ blp = Blueprint("learners", __name__, url_prefix="/api/v1/learners",
 
 @blp.route("")
 class Learners(MethodView):
+    decorators = [limiter.limit(setting("RATE_LIMIT_LEARNERS"), methods=["POST"])]
+
     @blp.arguments(LearnerCreateSchema)
     @blp.response(201, NewLearnerSchema)
     def post(self, body: dict) -> usecases.learners.NewLearner:
