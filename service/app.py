@@ -15,7 +15,7 @@ from flask import Flask
 
 from service import api as api_package
 from service import dashboard
-from service import extensions, ratelimits
+from service import extensions, ratelimits, security
 from service.config import default_settings, finish_config, settings_from_env
 from service.web import health, pages
 
@@ -50,4 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     api_package.init_app(app)
     dashboard.init_app(app)
+    security.init_app(app)  # last: it wraps views registered above
     return app

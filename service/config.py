@@ -23,7 +23,10 @@ SWAGGER_UI_ASSETS_URL = "/api/v1/docs/assets/"
 # Settings the environment may give as whole numbers.
 INTEGER_SETTINGS: tuple[str, ...] = (
     "MAX_CONTENT_LENGTH", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "SQLITE_BUSY_TIMEOUT_MS",
+    "PROXY_FIX_HOPS", "HSTS_SECONDS",
 )
+# Settings the environment may give as yes/no.
+BOOLEAN_SETTINGS: tuple[str, ...] = ("AUTO_MIGRATE", "RATELIMIT_ENABLED", "FORCE_HTTPS", "SESSION_COOKIE_SECURE")
 
 # Rate limits the environment may set, as ``limits`` strings ("10/minute;100/hour").
 LIMIT_SETTINGS: tuple[str, ...] = (
@@ -54,6 +57,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # Rate limits (service.ratelimits): counts in this process unless
         # REDIS_URL names a Redis that every worker and replica shares.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Behind TLS and proxies (service.security): all off on a laptop.
+        "PROXY_FIX_HOPS": 0,
+        "FORCE_HTTPS": False,
+        "HSTS_SECONDS": 0,
+        "SESSION_COOKIE_SECURE": False,
         "DATABASE_STATEMENT_TIMEOUT_MS": 4000,
         "DATABASE_LOCK_TIMEOUT_MS": 2000,
         "SQLITE_BUSY_TIMEOUT_MS": 4000,
@@ -84,8 +92,6 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("REDIS_URL"):
         settings["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
-    if "RATELIMIT_ENABLED" in environ:
-        settings["RATELIMIT_ENABLED"] = parse_bool(environ["RATELIMIT_ENABLED"], "RATELIMIT_ENABLED")
     for name in LIMIT_SETTINGS:
         if environ.get(name):
             settings[name] = environ[name]
@@ -94,8 +100,9 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     for name in INTEGER_SETTINGS:
         if environ.get(name):
             settings[name] = int(environ[name])
-    if "AUTO_MIGRATE" in environ:
-        settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
+    for name in BOOLEAN_SETTINGS:
+        if name in environ:
+            settings[name] = parse_bool(environ[name], name)
     return settings
 
 

@@ -46,12 +46,9 @@ def _before() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    # Pages about learners: not cached by shared caches or the back button,
-    # not framed by other sites.
+    # Pages about learners: not cached by shared caches or the back button.
+    # (Framing, CSP and the other security headers: service.security.)
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from service import calculus
 from service.api.solve.schemas import MAX_EXPRESSION_LENGTH, VARIABLE_PATTERN
 from service.extensions import db
+from service.security import embeddable
 from service.web.lesson_html import first_lesson
 from service.web.solution_view import SolutionView, solution_view
 
@@ -33,8 +34,6 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 WIDGET_MAX_AGE = 600
 EXAMPLES = ("(2x+1)^3", "e^(-x^2)", "sin((3x)^2)", "sqrt(1-x^2)", "x·sin(x^2)")
 _VARIABLE = re.compile(VARIABLE_PATTERN)
-_PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
 
 
 @bp.get("/")
@@ -60,6 +59,7 @@ def solve() -> tuple[str, int]:
 
 
 @bp.get("/embed")
+@embeddable
 def embed() -> str:
     """The chat as a whole page for an ``<iframe>``; ``?expression=`` and ``?course=`` pass through."""
     return render_template("embed.html", expression=_bounded(request.args.get("expression", "")),
@@ -74,17 +74,6 @@ def widget_js() -> Response:
     # Pages that isolate themselves (COEP) may still load it from our origin.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@bp.after_request
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if response.mimetype == "text/html":
-        # /embed exists to be framed by any site (an LMS); the other pages only by us.
-        ancestors = "*" if request.endpoint == "pages.embed" else "'self'"
-        response.headers.setdefault("Content-Security-Policy", f"{_PAGE_POLICY}; frame-ancestors {ancestors}")
     return response
 
 
