@@ -69,7 +69,7 @@ __all__ = [
     "API_KEY_PREFIX", "LEARNER_TOKEN_PREFIX", "LOGIN_TOKEN_PREFIX", "LOGIN_TOKEN_MAX_AGE",
     "new_token", "hash_token", "hash_password", "check_password",
     "issue_login_token", "current_principal", "require_principal",
-    "require_learner", "require_instructor",
+    "require_learner", "require_instructor", "check_password_login", "forget_learner_tokens",
 ]
 
 
@@ -130,9 +130,11 @@ class RecentLearnerTokens:
 
     Every turn of a chat carries the learner's token, and looking it up was
     a database round trip (and a transaction) on the service's hottest
-    path. A learner token never changes owner and is never revoked (there
-    is no route that could), so a positive answer can be reused; only
-    known tokens are kept, so a wrong token is always checked. Keyed by the
+    path. A learner token never changes owner, so a positive answer can be
+    reused for a short while; only known tokens are kept, so a wrong token
+    is always checked. A replaced
+    token is forgotten at once in the process that replaced it and trusted
+    at most ``ttl`` seconds longer by the others. Keyed by the
     token's hash, like the database, so no secret outlives its request.
     ``last_seen_at`` is still written when a lookup happens, well within
     its five-minute resolution. Thread-safe; at ``capacity`` the oldest
@@ -160,8 +162,22 @@ class RecentLearnerTokens:
             while len(self._entries) > self._capacity:
                 del self._entries[next(iter(self._entries))]
 
+    def forget(self, learner_id: str) -> None:
+        """Drop every remembered token of ``learner_id`` (its token was just replaced)."""
+        with self._lock:
+            for token_hash in [key for key, (owner, _) in self._entries.items() if owner == learner_id]:
+                del self._entries[token_hash]
+
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def forget_learner_tokens(learner_id: str) -> None:
+    """Stop trusting this process's remembered tokens of the learner.
+
+    Other processes trust theirs for at most :data:`LEARNER_TOKEN_TRUST_SECONDS`.
+    """
+    _recent_learner_tokens().forget(learner_id)
 
 
 def _recent_learner_tokens() -> RecentLearnerTokens:

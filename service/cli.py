@@ -20,6 +20,9 @@ COMMANDS: dict[str, str] = {
     "run": "service.commands.server:run_command",
     "db": "flask_migrate.cli:db",
     "create-instructor": "service.commands.instructors:create_instructor_command",
+    "set-password": "service.commands.instructors:set_password_command",
+    "rotate-api-key": "service.commands.instructors:rotate_api_key_command",
+    "replace-learner-token": "service.commands.instructors:replace_learner_token_command",
     "content": "service.commands.content:content_group",
     "chat": "service.commands.chat:chat_command",
 }

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask
 from flask_talisman import SAMEORIGIN, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 # Every page: our own scripts only; inline styles allowed (the chat widget
 # styles its shadow DOM with a <style> element); framed only by ourselves.
@@ -49,16 +47,11 @@ PAGE_POLICY: dict[str, str | list[str]] = {
 EMBED_POLICY = {**PAGE_POLICY, "frame-ancestors": "*"}
 # flask-smorest's Swagger UI page starts with an inline script it writes itself.
 DOCS_POLICY = {**PAGE_POLICY, "script-src": ["'self'", "'unsafe-inline'"]}
-DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
-
-# Only for its per-view decorator, which just marks the view function; each
-# app gets its own Talisman in init_app (it keeps the app's settings).
-_views = Talisman()
-
-
-def embeddable(view: F) -> F:
-    """Let any site frame this view (no X-Frame-Options, ``frame-ancestors *``)."""
-    return _views(frame_options=None, content_security_policy=EMBED_POLICY)(view)  # type: ignore[no-any-return]
+# The views with a policy of their own, by endpoint, and what differs.
+VIEW_POLICIES: dict[str, dict[str, Any]] = {
+    "pages.embed": {"frame_options": None, "content_security_policy": EMBED_POLICY},
+    "api-docs.openapi_swagger_ui": {"content_security_policy": DOCS_POLICY},
+}
 
 
 def init_app(app: Flask) -> None:
@@ -79,17 +72,22 @@ def init_app(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=bool(app.config.get("SESSION_COOKIE_SECURE", False)),
     )
-    docs = app.view_functions.get(DOCS_ENDPOINT)
-    if docs is not None:
-        app.view_functions[DOCS_ENDPOINT] = _with_policy(docs, DOCS_POLICY)
+    for endpoint, options in VIEW_POLICIES.items():
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = _with_options(app.view_functions[endpoint], options)
 
 
-def _with_policy(view: Callable[..., Any], policy: dict[str, str | list[str]]) -> Callable[..., Any]:
-    """``view`` (a bound method, which takes no attributes) wrapped to carry its own policy."""
+def _with_options(view: Callable[..., Any], options: dict[str, Any]) -> Callable[..., Any]:
+    """``view`` wrapped, for this app only, to carry its own Talisman options.
+
+    Talisman's per-view decorator marks the view function itself and fills
+    the mark with the first app's settings; a wrapper per app keeps each
+    app's (and works on bound methods, which take no attributes).
+    """
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         return view(*args, **kwargs)
 
-    wrapped.talisman_view_options = {"content_security_policy": policy}  # type: ignore[attr-defined]
+    wrapped.talisman_view_options = dict(options)  # type: ignore[attr-defined]
     return wrapped

@@ -13,7 +13,7 @@ from service.database import summary
 from service.models import Course, Enrolment, Learner, utcnow
 from service.usecases.access import Principal, visible_learner
 from service.usecases.credentials import LEARNER_TOKEN_PREFIX, hash_token, new_token
-from service.usecases.errors import NotFound
+from service.usecases.errors import Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,25 @@ def _mark_seen(session: Session, learner_id: str, now: datetime) -> None:
     except sa.exc.DBAPIError as error:
         session.rollback()
         log.info("last_seen_at not written for a learner: %s", summary(error))
+
+
+def replace_learner_token(session: Session, principal: Principal | None, learner_id: str) -> NewLearner:
+    """Give the learner a new token; the old one stops working (401) at once.
+
+    For the learner itself (a token that leaked, a shared device) or, with
+    ``principal`` ``None``, the operator's command. Raises :class:`NotFound`
+    or :class:`Forbidden` as :func:`~service.usecases.access.visible_learner`
+    does; an instructor may not take over a learner's identity.
+    """
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise NotFound(f"There is no learner with id {learner_id!r}.")
+    if principal is not None and not principal.is_learner(learner_id):
+        raise Forbidden("Only the learner may replace its own token.")
+    token = new_token(LEARNER_TOKEN_PREFIX)
+    learner.token_hash = hash_token(token)
+    session.commit()
+    return NewLearner(id=learner.id, token=token)
 
 
 def get_learner(session: Session, principal: Principal, learner_id: str) -> LearnerView:
