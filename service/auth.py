@@ -119,7 +119,10 @@ def _resolve(authorization: Authorization | None) -> Principal | None:
             _unauthorised(_MALFORMED)
         return None
     if authorization.type == "basic":
-        return _from_password(authorization.username or "", authorization.password or "")
+        email, password = authorization.username or "", authorization.password or ""
+        if not _plain_text(email) or not _plain_text(password):
+            _unauthorised("The email or the password is wrong.")
+        return _from_password(email, password)
     if authorization.type == "bearer" and authorization.token:
         return _from_token(authorization.token)
     _unauthorised(_MALFORMED)
@@ -290,6 +293,19 @@ def _from_password(email: str, password: str) -> Principal:
         _unauthorised(error.message)
     recent.put(email, password, checked)
     return Principal("instructor", checked.id)
+
+
+def _plain_text(text: str) -> bool:
+    """No NUL and no lone surrogate: text the database can be asked about."""
+    return "\x00" not in text and _encodable(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _serializer() -> URLSafeTimedSerializer:
