@@ -43,6 +43,9 @@ _WRITE_PROBE = "UPDATE learners SET name = name WHERE 1 = 0"
 # 25006 read_only_sql_transaction, 40P01 deadlock, 40001 serialization failure.
 _UNAVAILABLE_CLASSES = ("08", "53", "57")
 _UNAVAILABLE_STATES = frozenset({"55P03", "25006", "40P01", "40001"})
+# Of those, the ones where the database answers but refused this statement: it waited too
+# long, lost a race, or the database takes no writes now.
+_BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001", "25006"})
 RETRY_AFTER_SECONDS = 5
 
 
@@ -136,14 +139,30 @@ class OutageLog:
         self._since: float | None = None
         self._last_line = 0.0
         self._refused = 0
+        self._busy = 0
+        self._last_busy_line = float("-inf")
 
     @property
     def down(self) -> bool:
         return self._since is not None
 
     def failed(self, error: BaseException) -> None:
-        """Note a request refused because of ``error``; log a line if the outage is new (or long)."""
+        """Note a request refused because of ``error``; log a line if the outage is new (or long).
+
+        A database that answers but refused the statement (a lock or
+        statement timeout, a deadlock, a read-only database) is no outage of
+        the connection, and a connection checked out does not end it. It is logged at most once
+        per :attr:`quiet_seconds`, with how many requests it refused.
+        """
         now = time.monotonic()
+        if busy(error):
+            with self._lock:
+                self._busy += 1
+                if now - self._last_busy_line < self._quiet:
+                    return
+                self._last_busy_line, refused, self._busy = now, self._busy, 0
+            log.warning("database busy, %d request(s) refused: %s", refused, summary(error))
+            return
         with self._lock:
             self._refused += 1
             if self._since is not None and now - self._last_line < self._quiet:
@@ -163,6 +182,15 @@ class OutageLog:
             lasted, refused = time.monotonic() - self._since, self._refused
             self._since, self._refused = None, 0
         log.warning("database available again after %.1f s; %d request(s) were refused", lasted, refused)
+
+
+def busy(error: BaseException) -> bool:
+    """Whether ``error`` is a refusal (timeout, lost race, read-only) by a database that answers."""
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if isinstance(state, str):
+        return state in _BUSY_STATES
+    text = str(getattr(error, "orig", "")).lower()
+    return "locked" in text or "readonly" in text
 
 
 def summary(error: BaseException) -> str:

@@ -136,7 +136,7 @@ def handle_expression_error(error: ExpressionError) -> Response:
     return error_response(422, error.message, position=error.position)
 
 
-UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; try again in a few seconds."
+UNAVAILABLE_MESSAGE = "The database is unavailable or busy right now; try again in a few seconds."
 
 
 def handle_database_error(error: SQLAlchemyError) -> Response:
@@ -247,7 +247,7 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 
 
 def _storable(text: str) -> bool:
-    """Whether ``text`` can be stored as it is: no NUL, no lone surrogate.
+    r"""Whether ``text`` can be stored as it is: no NUL, no lone surrogate.
 
     >>> _storable("6(2x+1)^2"), _storable("a\x00b"), _storable("\ud800")
     (True, False, False)

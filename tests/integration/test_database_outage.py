@@ -63,7 +63,8 @@ def cut_off(server: str, name: str) -> None:
                                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
 
 
-def test_a_locked_table_ends_requests_within_the_lock_timeout(pg_app: Flask) -> None:
+def test_a_locked_table_ends_requests_within_the_lock_timeout(pg_app: Flask,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     client: FlaskClient = pg_app.test_client()
     headers = learner_headers(pg_app)
     learner_id = headers.pop("_id")
@@ -78,10 +79,13 @@ def test_a_locked_table_ends_requests_within_the_lock_timeout(pg_app: Flask) -> 
         assert response.get_json()["error"]["message"]
         assert waited < 3, f"the request waited {waited:.1f} s on a lock"
         assert client.get("/healthz").status_code == 200
+        assert client.get(f"/api/v1/learners/{learner_id}/conversations", headers=headers).status_code == 503
     finally:
         holder.rollback()
         holder.close()
     assert client.get(f"/api/v1/learners/{learner_id}/conversations", headers=headers).status_code == 200
+    busy_lines = [r.getMessage() for r in caplog.records if r.name == "service.database"]
+    assert len(busy_lines) == 1 and "busy" in busy_lines[0]  # two requests refused, one line
 
 
 def test_a_read_only_database_serves_reads_refuses_writes_and_is_not_ready(pg_app: Flask, server: str) -> None:
