@@ -282,6 +282,7 @@ class RecentPasswordChecks:
 def _from_password(email: str, password: str) -> Principal:
     recent: RecentPasswordChecks = current_app.extensions.setdefault(
         "chain_tutor.password_checks", RecentPasswordChecks())
+    refuse_while_locked(email)  # a locked account is locked for remembered passwords too
     remembered = recent.get(email, password)
     if remembered is not None:
         instructor = get_instructor(db.session, remembered[0])

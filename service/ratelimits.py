@@ -132,7 +132,8 @@ def _failure_counters(email: str) -> list[tuple[list[RateLimitItem], tuple[str, 
         return []
     account = hashlib.sha256(normalise_email(email).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return [
-        (parse_many(current_app.config["RATE_LIMIT_LOGIN_FAILURES"]), ("chain-tutor", "login-failures", "account", account)),
+        (parse_many(current_app.config["RATE_LIMIT_LOGIN_FAILURES"]),
+         ("chain-tutor", "login-failures", "account", account)),
         (parse_many(current_app.config["RATE_LIMIT_PASSWORD_FAILURES"]),
          ("chain-tutor", "login-failures", "address", get_remote_address() or "")),
     ]

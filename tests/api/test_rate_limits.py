@@ -89,6 +89,8 @@ def test_an_account_locked_by_failures_refuses_even_the_right_password(limited: 
         teacher = make_instructor(db.session, email="t@example.org")
         other = make_instructor(db.session, email="o@example.org")
     login = "/api/v1/instructors/login"
+    remembered = basic(teacher.email, DEFAULT_PASSWORD)
+    assert client.get("/api/v1/instructors/me", headers=remembered).status_code == 200
     for _ in range(3):
         wrong = client.post(login, json={"email": teacher.email, "password": "guess-guess"})
         assert wrong.status_code == 401
