@@ -32,6 +32,7 @@ from service.models import Conversation, Course, Enrolment, Message, new_public_
 from service.tutor.engine import ConversationState, Turn, respond, start
 from service.usecases.access import Principal, may_read_work, visible_learner, work_scope
 from service.usecases.errors import Conflict, NotFound
+from service.usecases.learners import normalise_code
 from service.usecases.turn_records import (
     ConversationRecord,
     read_conversation_for_turn,
@@ -98,17 +99,19 @@ class ConversationSummary:
 
 
 def start_conversation(session: Session, learner_id: str, expression: str | None = None,
-                       variable: str | None = None, course_id: int | None = None) -> TurnView:
+                       variable: str | None = None, course_id: int | None = None,
+                       course_code: str | None = None) -> TurnView:
     """Start a conversation: the tutor greets and asks the first question.
 
     With no ``expression`` the tutor picks a problem for the learner's
-    weakest skill. ``course_id`` files the conversation's attempts under that
-    course (the learner must be enrolled in it); by default, under the
-    course the learner joined last, if any. An unreadable expression raises
+    weakest skill. ``course_id`` (or ``course_code``, the join code a widget
+    carries) files the conversation and its attempts under that course (the
+    learner must be enrolled in it); by default, under the course the
+    learner joined last, if any. Only that course's instructor reads them. An unreadable expression raises
     the core's ``ExpressionError``; :class:`NotFound` for a course the
     learner is not in.
     """
-    course_id = _course_of(session, learner_id, course_id)
+    course_id = _course_of(session, learner_id, course_id, course_code)
     mastery = read_mastery(session, learner_id)
     turn = start(build_context(session, learner_id, mastery), expression, variable)
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
@@ -207,9 +210,15 @@ def _turn_view(conversation_id: str, turn: Turn, replies: list[dict[str, Any]]) 
     return TurnView(id=conversation_id, messages=messages, state=turn.state.to_dict(), verdict=verdict)
 
 
-def _course_of(session: Session, learner_id: str, course_id: int | None) -> int | None:
+def _course_of(session: Session, learner_id: str, course_id: int | None, course_code: str | None) -> int | None:
     """The course a new conversation is filed under (see :func:`start_conversation`)."""
     query = sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+    if course_code is not None:
+        named = session.scalar(query.join(Course, Course.id == Enrolment.course_id)
+                               .where(Course.code == normalise_code(course_code)))
+        if named is None:
+            raise NotFound(f"You are not enrolled in a course with the code {course_code!r}.")
+        return named
     if course_id is not None:
         if session.scalar(query.where(Enrolment.course_id == course_id)) is None:
             raise NotFound(f"You are not enrolled in a course with id {course_id}.")
@@ -217,5 +226,3 @@ def _course_of(session: Session, learner_id: str, course_id: int | None) -> int 
     latest = query.join(Course, Course.id == Enrolment.course_id).order_by(
         Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1)
     return session.scalar(latest)
-
-

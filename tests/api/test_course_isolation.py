@@ -128,3 +128,17 @@ def test_the_dashboard_shows_course_a_only_its_own_work(client: FlaskClient, two
     rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
     assert export.status_code == 200 and rows
     assert {row["conversation_id"] for row in rows} == {two.conversation_a}
+
+
+def test_a_conversation_started_with_a_join_code_goes_to_that_course(client: FlaskClient, two: TwoCourses,
+                                                                       session: sa.orm.Session) -> None:
+    from service.models import Course
+
+    code_a = session.scalar(sa.select(Course.code).where(Course.id == two.course_a))
+    started = client.post("/api/v1/conversations", headers=two.learner.headers,
+                          json={"expression": "e^(3x)", "course_code": code_a.lower()})
+    assert started.status_code == 201
+    read = client.get(f"/api/v1/conversations/{started.get_json()['id']}", headers=bearer(two.key_a))
+    assert read.status_code == 200 and read.get_json()["course_id"] == two.course_a
+    unknown = client.post("/api/v1/conversations", headers=two.learner.headers, json={"course_code": "NOPE99"})
+    assert unknown.status_code == 404

@@ -42,7 +42,8 @@ class Conversations(MethodView):
     def post(self, body: dict) -> conversations.TurnView:
         """Start a conversation: the tutor greets you and asks the first question."""
         return conversations.start_conversation(db.session, require_learner(), body.get("expression"),
-                                                body.get("variable"), body.get("course_id"))
+                                                body.get("variable"), body.get("course_id"),
+                                                body.get("course_code"))
 
 
 @blp.route(f"/conversations/{CONVERSATION_ID}")
