@@ -91,6 +91,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == 'postgresql':
+            # The service bounds every statement (service.database); a backfill
+            # over a large table may take longer, and only runs at deploy time.
+            connection.exec_driver_sql('SET statement_timeout = 0')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -15,7 +15,7 @@ from flask import Flask
 
 from service import api as api_package
 from service import dashboard
-from service import compute, extensions, observability
+from service import compute, extensions, observability, ratelimits, security
 from service.config import default_settings, finish_config, settings_from_env
 from service.lti import routes as lti_routes
 from service.web import health, pages
@@ -49,9 +49,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # First of the before_request hooks: every later one (and its errors) has the request id.
     observability.init_app(app)
     compute.init_app(app)
+    ratelimits.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     api_package.init_app(app)
     dashboard.init_app(app)
     lti_routes.init_app(app)
+    security.init_app(app)  # last: it wraps views registered above
     return app

@@ -24,6 +24,9 @@ The secrets themselves (token format, hashing) live in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +38,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import Authorization
 
 from service.extensions import db
+from service.ratelimits import note_failed_login, refuse_while_locked
 from service.usecases import (
     InvalidCredentials,
     Principal,
@@ -65,7 +69,7 @@ __all__ = [
     "API_KEY_PREFIX", "LEARNER_TOKEN_PREFIX", "LOGIN_TOKEN_PREFIX", "LOGIN_TOKEN_MAX_AGE",
     "new_token", "hash_token", "hash_password", "check_password",
     "issue_login_token", "current_principal", "require_principal",
-    "require_learner", "require_instructor",
+    "require_learner", "require_instructor", "check_password_login", "forget_learner_tokens",
 ]
 
 
@@ -115,7 +119,10 @@ def _resolve(authorization: Authorization | None) -> Principal | None:
             _unauthorised(_MALFORMED)
         return None
     if authorization.type == "basic":
-        return _from_password(authorization.username or "", authorization.password or "")
+        email, password = authorization.username or "", authorization.password or ""
+        if not _plain_text(email) or not _plain_text(password):
+            _unauthorised("The email or the password is wrong.")
+        return _from_password(email, password)
     if authorization.type == "bearer" and authorization.token:
         return _from_token(authorization.token)
     _unauthorised(_MALFORMED)
@@ -126,9 +133,11 @@ class RecentLearnerTokens:
 
     Every turn of a chat carries the learner's token, and looking it up was
     a database round trip (and a transaction) on the service's hottest
-    path. A learner token never changes owner and is never revoked (there
-    is no route that could), so a positive answer can be reused; only
-    known tokens are kept, so a wrong token is always checked. Keyed by the
+    path. A learner token never changes owner, so a positive answer can be
+    reused for a short while; only known tokens are kept, so a wrong token
+    is always checked. A replaced
+    token is forgotten at once in the process that replaced it and trusted
+    at most ``ttl`` seconds longer by the others. Keyed by the
     token's hash, like the database, so no secret outlives its request.
     ``last_seen_at`` is still written when a lookup happens, well within
     its five-minute resolution. Thread-safe; at ``capacity`` the oldest
@@ -156,8 +165,22 @@ class RecentLearnerTokens:
             while len(self._entries) > self._capacity:
                 del self._entries[next(iter(self._entries))]
 
+    def forget(self, learner_id: str) -> None:
+        """Drop every remembered token of ``learner_id`` (its token was just replaced)."""
+        with self._lock:
+            for token_hash in [key for key, (owner, _) in self._entries.items() if owner == learner_id]:
+                del self._entries[token_hash]
+
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def forget_learner_tokens(learner_id: str) -> None:
+    """Stop trusting this process's remembered tokens of the learner.
+
+    Other processes trust theirs for at most :data:`LEARNER_TOKEN_TRUST_SECONDS`.
+    """
+    _recent_learner_tokens().forget(learner_id)
 
 
 def _recent_learner_tokens() -> RecentLearnerTokens:
@@ -204,12 +227,86 @@ def _from_login_token(signed: str) -> int | None:
     return instructor.id
 
 
-def _from_password(email: str, password: str) -> Principal:
+def check_password_login(email: str, password: str) -> InstructorView:
+    """The instructor with this email and password, through the login backoff.
+
+    Every password login (dashboard form, API login, HTTP Basic) comes here:
+    a locked account or address is refused (429) before any hashing, and a
+    wrong password counts against both (see :mod:`service.ratelimits`).
+    Raises :class:`InvalidCredentials` for a wrong email or password.
+    """
+    refuse_while_locked(email)
     try:
-        instructor = authenticate_instructor(db.session, email, password)
+        return authenticate_instructor(db.session, email, password)
+    except InvalidCredentials:
+        note_failed_login(email)
+        raise
+
+
+class RecentPasswordChecks:
+    """Basic-auth credentials that checked out lately: a script's every request is not a scrypt.
+
+    HTTP Basic sends the password with each request; hashing it each time
+    costs tens of milliseconds of CPU. A successful check is remembered for
+    ``ttl`` seconds under an HMAC of the email and password (with a key
+    made for this process, so the table holds nothing reusable) together
+    with the password fingerprint, so a password change ends it at once.
+    """
+
+    def __init__(self, ttl: float = 300.0, capacity: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl, self._capacity, self._clock = ttl, capacity, clock
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[str, tuple[int, str, float]] = {}
+        self._lock = threading.Lock()
+
+    def _digest(self, email: str, password: str) -> str:
+        message = f"{email}\0{password}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def get(self, email: str, password: str) -> tuple[int, str] | None:
+        """``(instructor id, password fingerprint)`` of a recent success, or ``None``."""
+        entry = self._entries.get(self._digest(email, password))
+        if entry is None or entry[2] <= self._clock():
+            return None
+        return entry[0], entry[1]
+
+    def put(self, email: str, password: str, instructor: InstructorView) -> None:
+        with self._lock:
+            self._entries[self._digest(email, password)] = (
+                instructor.id, instructor.password_fingerprint, self._clock() + self._ttl)
+            while len(self._entries) > self._capacity:
+                del self._entries[next(iter(self._entries))]
+
+
+def _from_password(email: str, password: str) -> Principal:
+    recent: RecentPasswordChecks = current_app.extensions.setdefault(
+        "chain_tutor.password_checks", RecentPasswordChecks())
+    refuse_while_locked(email)  # a locked account is locked for remembered passwords too
+    remembered = recent.get(email, password)
+    if remembered is not None:
+        instructor = get_instructor(db.session, remembered[0])
+        if instructor is not None and instructor.password_fingerprint == remembered[1]:
+            return Principal("instructor", instructor.id)
+    try:
+        checked = check_password_login(email, password)
     except InvalidCredentials as error:
         _unauthorised(error.message)
-    return Principal("instructor", instructor.id)
+    recent.put(email, password, checked)
+    return Principal("instructor", checked.id)
+
+
+def _plain_text(text: str) -> bool:
+    """No NUL and no lone surrogate: text the database can be asked about."""
+    return "\x00" not in text and _encodable(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _serializer() -> URLSafeTimedSerializer:

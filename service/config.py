@@ -20,6 +20,21 @@ DATABASE_FILENAME = "chain_tutor.sqlite3"
 MAX_CONTENT_LENGTH = 64 * 1024
 SWAGGER_UI_ASSETS_URL = "/api/v1/docs/assets/"
 
+# Settings the environment may give as whole numbers.
+INTEGER_SETTINGS: tuple[str, ...] = (
+    "MAX_CONTENT_LENGTH", "DATABASE_STATEMENT_TIMEOUT_MS", "DATABASE_LOCK_TIMEOUT_MS", "SQLITE_BUSY_TIMEOUT_MS",
+    "PROXY_FIX_HOPS", "HSTS_SECONDS",
+)
+# Settings the environment may give as yes/no.
+BOOLEAN_SETTINGS: tuple[str, ...] = ("AUTO_MIGRATE", "RATELIMIT_ENABLED", "FORCE_HTTPS", "SESSION_COOKIE_SECURE")
+
+# Rate limits the environment may set, as ``limits`` strings ("10/minute;100/hour").
+LIMIT_SETTINGS: tuple[str, ...] = (
+    "RATE_LIMIT_LOGIN", "RATE_LIMIT_LOGIN_FAILURES", "RATE_LIMIT_PASSWORD_FAILURES", "RATE_LIMIT_LEARNERS",
+    "RATE_LIMIT_COMPUTE", "RATE_LIMIT_COMPUTE_PER_CREDENTIAL", "RATE_LIMIT_TURNS",
+    "RATE_LIMIT_TURNS_PER_CREDENTIAL",
+)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -43,6 +58,19 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         # How long a stored reply answers a repeated Idempotency-Key (seconds).
         "IDEMPOTENCY_KEY_TTL": 24 * 3600,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bounds on every PostgreSQL statement and lock wait, and SQLite's wait
+        # for its write lock (service.database): a request never waits longer.
+        # Rate limits (service.ratelimits): counts in this process unless
+        # REDIS_URL names a Redis that every worker and replica shares.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Behind TLS and proxies (service.security): all off on a laptop.
+        "PROXY_FIX_HOPS": 0,
+        "FORCE_HTTPS": False,
+        "HSTS_SECONDS": 0,
+        "SESSION_COOKIE_SECURE": False,
+        "DATABASE_STATEMENT_TIMEOUT_MS": 4000,
+        "DATABASE_LOCK_TIMEOUT_MS": 2000,
+        "SQLITE_BUSY_TIMEOUT_MS": 4000,
         "JSON_SORT_KEYS": False,
         # flask-smorest: the OpenAPI document and its docs pages.
         "API_TITLE": "Chain Tutor",
@@ -72,10 +100,18 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("REDIS_URL"):
         settings["REDIS_URL"] = environ["REDIS_URL"]  # the LTI launch cache (else the database)
+        settings["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]  # rate-limit counts shared by workers
+    for name in LIMIT_SETTINGS:
+        if environ.get(name):
+            settings[name] = environ[name]
     if environ.get("CONTENT_DIR"):
         settings["CONTENT_DIR"] = environ["CONTENT_DIR"]
-    if environ.get("MAX_CONTENT_LENGTH"):
-        settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
+    for name in INTEGER_SETTINGS:
+        if environ.get(name):
+            settings[name] = int(environ[name])
+    for name in BOOLEAN_SETTINGS:
+        if name in environ:
+            settings[name] = parse_bool(environ[name], name)
     for name in ("LOG_FORMAT", "METRICS_TOKEN"):
         if environ.get(name):
             settings[name] = environ[name]
@@ -87,8 +123,6 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     for name in ("DELIVERY_LEASE_SECONDS", "DELIVERY_POLL_SECONDS", "WEBHOOK_TIMEOUT"):
         if environ.get(name):
             settings[name] = float(environ[name])
-    if "AUTO_MIGRATE" in environ:
-        settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
     # The compute budget (service.compute): COMPUTE_SECONDS=3, COMPUTE_PROCESSES=2, ...
     for name, read in _COMPUTE_SETTINGS.items():
         if environ.get(name):

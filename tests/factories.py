@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.models import (
-    Attempt, Conversation, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
+    Attempt, Conversation, Enrolment, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
 )
 from service.usecases import create_course, create_instructor, create_learner, enrol_learner
 from service.usecases.courses import CourseView
@@ -89,13 +90,21 @@ def make_exercise(session: Session, slug: str | None = None, expression: str = "
 
 
 def make_conversation(session: Session, learner_id: str, status: str = "in_progress",
-                      hints_used: int = 0, expression: str = "(2x+1)^3") -> Conversation:
+                      hints_used: int = 0, expression: str = "(2x+1)^3",
+                      course_id: int | None | Literal["latest"] = "latest") -> Conversation:
     """A conversation as the tutor would leave it: ``hints_used`` hint messages
     in its transcript, its problem's outcome row, and a ProblemSolved event
-    when it is finished (``status`` is an outcome of service.tutor.outcomes)."""
+    when it is finished (``status`` is an outcome of service.tutor.outcomes).
+
+    Filed under ``course_id``; by default, as ``start_conversation`` does,
+    under the course the learner joined last (``None`` for no course)."""
+    if course_id == "latest":
+        course_id = session.scalar(
+            sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+            .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1))
     finished = status in ("solved", "solved_with_hints", "gave_up")
     conversation = Conversation(
-        learner_id=learner_id, expression=expression, variable="x", status=status,
+        learner_id=learner_id, course_id=course_id, expression=expression, variable="x", status=status,
         state={"expression": expression, "variable": "x", "step": None if finished else "dy/dx",
                "solved": status in ("solved", "solved_with_hints"), "finished": finished,
                "gave_up": status == "gave_up", "hints_used": hints_used, "seen": [expression]},
@@ -124,11 +133,11 @@ def make_attempt(session: Session, conversation: Conversation, correct: bool = T
                               "hints_used": 0, "misconception": None}
     values.update(fields)
     attempt = Attempt(learner_id=conversation.learner_id, conversation_id=conversation.id,
-                      correct=correct, **values)
+                      course_id=conversation.course_id, correct=correct, **values)
     session.add(attempt)
     # As the turn writer does: the dashboards' per-conversation sums move with the attempt.
     count_attempts(session, [{"learner_id": conversation.learner_id, "conversation_id": conversation.id,
-                              "correct": correct, **values}])
+                              "course_id": conversation.course_id, "correct": correct, **values}])
     session.commit()
     return attempt
 

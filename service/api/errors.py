@@ -13,13 +13,16 @@ and our own aborts all come out the same.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, abort
 
 from service.calculus import ExpressionError
+from service.database import RETRY_AFTER_SECONDS, OutageLog, unavailable
 from service.usecases.errors import (
     Conflict,
     Forbidden,
@@ -147,6 +150,37 @@ def handle_expression_error(error: ExpressionError) -> Response:
     return error_response(422, message, position=error.position)
 
 
+UNAVAILABLE_MESSAGE = "The database is unavailable or busy right now; try again in a few seconds."
+
+
+def handle_database_error(error: SQLAlchemyError) -> Response:
+    """A database that cannot serve now: 503 with ``Retry-After``, logged once per outage.
+
+    Any other database error is a bug and goes on to Flask's 500 (with
+    its traceback). API clients get the JSON error shape, browsers a page.
+    """
+    if not unavailable(error):
+        raise error
+    from service.extensions import db  # the extensions import this module's handlers
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the session starts afresh next request
+    outages: OutageLog | None = current_app.extensions.get("chain_tutor.outages")
+    if outages is not None:
+        outages.failed(error)
+    if _wants_json():
+        response = error_response(503, UNAVAILABLE_MESSAGE)
+    elif request.blueprint == "dashboard":
+        response = Response(render_template("dashboard/error.html", status=503, message=UNAVAILABLE_MESSAGE),
+                            status=503, mimetype="text/html")
+    else:
+        response = ServiceUnavailable(UNAVAILABLE_MESSAGE).get_response()
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def reject_non_json_body() -> Response | None:
     """Refuse an API request whose body is not JSON (415) before any view runs.
 
@@ -160,20 +194,85 @@ def reject_non_json_body() -> Response | None:
     return None
 
 
-def reject_nul_characters() -> Response | None:
-    """Refuse text holding a NUL character (400) before any view runs.
+# No request of ours nests deeper than a few levels; 1,000 levels made the
+# JSON parser (and anything walking the result) recurse until it failed.
+MAX_JSON_DEPTH = 32
 
-    No learner or instructor has a reason to send one, and PostgreSQL cannot
-    store it in a text column: without this guard such a name, email or
-    message reaches the database and fails there as a 500.
+
+def json_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings ignored).
+
+    A linear scan of the raw bytes, so it is safe on any input, unlike parsing.
+
+    >>> json_depth(b'{"a": [1, {"b": "[[["}]}'), json_depth(b"[" * 5), json_depth(b'"x"')
+    (3, 5, 0)
     """
-    if not request.path.startswith(API_PREFIX):
-        return None
-    body = request.get_json(silent=True) if request.is_json else None
-    texts = [request.path, *request.args.keys(), *request.args.values(), *_strings_in(body)]
-    if any("\x00" in text for text in texts):
-        return error_response(400, "The request contains a NUL character (\\u0000); remove it and send again.")
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def screen_input() -> Response | None:
+    """Refuse input no view can take (400) before any view runs, on every route.
+
+    - A JSON body nested deeper than :data:`MAX_JSON_DEPTH` (checked on the
+      raw bytes, before parsing: 1,000 levels made the parser recurse until
+      it failed), or one Python cannot read (a 5,000-digit number passes
+      ``json``'s grammar but not its integer limit).
+    - Text holding a NUL character or a lone surrogate, in the path, the
+      query string, a form or a JSON body: no person has a reason to send
+      one; PostgreSQL cannot store NUL, and a lone surrogate cannot even be
+      encoded as UTF-8, so either failed deep inside as a 500.
+    """
+    body = None
+    if request.is_json and request.content_length:
+        raw = request.get_data(cache=True)
+        if json_depth(raw) > MAX_JSON_DEPTH:
+            abort(400, description=f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+        try:
+            body = json.loads(raw)
+        except ValueError as error:  # also UnicodeDecodeError and the integer digit limit
+            abort(400, description=f"The request body is not valid JSON: {str(error)[:120]}")
+    form = request.form if request.mimetype in _FORM_TYPES else {}
+    texts = [request.path, *request.args.keys(), *request.args.values(), *form.keys(), *form.values(),
+             *_strings_in(body)]
+    if any(not _storable(text) for text in texts):
+        abort(400, description="The request contains a NUL character or an unpaired surrogate; "
+                               "remove it and send again.")
     return None
+
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _storable(text: str) -> bool:
+    r"""Whether ``text`` can be stored as it is: no NUL, no lone surrogate.
+
+    >>> _storable("6(2x+1)^2"), _storable("a\x00b"), _storable("\ud800")
+    (True, False, False)
+    """
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _strings_in(value: Any) -> list[str]:
@@ -199,5 +298,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(UseCaseError, handle_use_case_error)
     app.register_error_handler(ExpressionError, handle_expression_error)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.before_request(reject_non_json_body)
-    app.before_request(reject_nul_characters)
+    app.before_request(screen_input)

@@ -48,12 +48,9 @@ def _before() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    # Pages about learners: not cached by shared caches or the back button,
-    # not framed by other sites.
+    # Pages about learners: not cached by shared caches or the back button.
+    # (Framing, CSP and the other security headers: service.security.)
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
@@ -76,7 +73,9 @@ def _invalid_input(error: ma.ValidationError) -> tuple[str, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]] | HTTPException:
     if error.code is None or error.code < 400 or error.code == 405:
         return error
-    return render_template("dashboard/error.html", status=error.code, message=error.description), error.code
+    # Keep what the error says beyond its page: Retry-After on a 429 or 503.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return render_template("dashboard/error.html", status=error.code, message=error.description), error.code, headers

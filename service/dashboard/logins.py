@@ -1,9 +1,12 @@
 """Who is logged in to the dashboard: the instructor kept in the Flask session.
 
 The session (a signed cookie, HttpOnly, SameSite=Lax) holds the
-instructor's id and a fingerprint of their password hash; a password
-change ends every session opened before it, as it does for API login
-tokens (:func:`service.auth.issue_login_token`).
+instructor's id, a fingerprint of their password hash and the
+instructor's session generation when it was opened. A password change
+ends every session opened before it, as it does for API login tokens
+(:func:`service.auth.issue_login_token`), and so does a logout, on the
+server: it moves the generation on (:func:`service.usecases.instructors.end_sessions`),
+so a copy of the cookie saved before the logout opens nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from flask import g, redirect, request, session, url_for
 from service.dashboard.csrf import rotate_csrf_token
 from service.extensions import db
 from service.usecases import get_instructor
-from service.usecases.instructors import InstructorView
+from service.usecases.instructors import InstructorView, end_sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ID = "instructor_id"
 _FINGERPRINT = "instructor_pw"
+_GENERATION = "instructor_gen"
 
 
 def log_in(instructor: InstructorView) -> None:
@@ -34,11 +38,14 @@ def log_in(instructor: InstructorView) -> None:
     session.clear()
     session[_ID] = instructor.id
     session[_FINGERPRINT] = instructor.password_fingerprint
+    session[_GENERATION] = instructor.session_generation
     rotate_csrf_token()
 
 
 def log_out() -> None:
-    """End the dashboard session."""
+    """End the dashboard session, server-side: every cookie of this instructor stops working."""
+    if g.get("instructor") is not None:
+        end_sessions(db.session, g.instructor.id)
     session.clear()
 
 
@@ -49,8 +56,9 @@ def load_instructor() -> None:
     if not isinstance(instructor_id, int):
         return
     instructor = get_instructor(db.session, instructor_id)
-    if instructor is None or instructor.password_fingerprint != session.get(_FINGERPRINT):
-        session.clear()  # deleted, or the password changed since this login
+    if (instructor is None or instructor.password_fingerprint != session.get(_FINGERPRINT)
+            or instructor.session_generation != session.get(_GENERATION)):
+        session.clear()  # deleted, the password changed, or logged out since this login
         return
     g.instructor = instructor
 

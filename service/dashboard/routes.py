@@ -22,6 +22,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from service import usecases
+from service.auth import check_password_login
 from service.dashboard import charts
 from service.dashboard.logins import (
     current_instructor_id,
@@ -37,6 +38,7 @@ from service.dashboard.schemas import (
     read_filters,
 )
 from service.extensions import db
+from service.ratelimits import limiter, setting
 from service.tutor.skills import SKILL_LABELS
 from service.usecases import dashboard as queries
 from service.usecases.errors import InvalidCredentials
@@ -56,11 +58,12 @@ def login() -> str:
 
 
 @bp.post("/login")
+@limiter.limit(setting("RATE_LIMIT_LOGIN"))
 def login_submit() -> BaseResponse | tuple[str, int]:
     """Check the email and password; on success start the session."""
     form = LoginSchema().load(request.form)
     try:
-        instructor = usecases.authenticate_instructor(db.session, form["email"], form["password"])
+        instructor = check_password_login(form["email"], form["password"])
     except InvalidCredentials as error:
         return render_template("dashboard/login.html", error=error.message, email=form["email"],
                                next=form["next"] or ""), 401

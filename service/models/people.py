@@ -35,6 +35,9 @@ class Instructor(CreatedAtMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     api_key_hash: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
+    # Moves on at every logout and password change; a dashboard session
+    # opened in an older generation is over (migration 0005).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     courses: Mapped[list[Course]] = relationship(
         back_populates="instructor", cascade="all, delete-orphan", passive_deletes=True

@@ -21,14 +21,12 @@ CONVERSATION_STATS_COLUMNS: tuple[str, ...] = (
 class ConversationStats(Base):
     """The attempts of one conversation, summed.
 
-    One row per conversation that has at least one attempt. Keyed by the
-    conversation rather than by course, because a course's data is the
-    data of its *enrolled* learners (see
-    :mod:`service.usecases.dashboard.filters`): the dashboard sums the rows
-    of the course's learners, so enrolling, leaving and the name search
-    need no bookkeeping here. ``learner_id`` repeats the conversation's
-    learner (it never changes) so the rows of a course's learners are found
-    by index without reading the conversations.
+    One row per conversation that has at least one attempt, carrying the
+    conversation's course (``course_id``): a course page sums the rows filed
+    under it, so a learner's work in another course never counts (see
+    :mod:`service.usecases.dashboard.filters`). ``learner_id`` repeats the
+    conversation's learner (it never changes) so the name search narrows
+    the rows without reading the conversations.
 
     ``latency_ms`` sums each attempt's latency capped at
     :data:`service.usecases.dashboard.filters.IDLE_CAP_MS`, and
@@ -40,12 +38,17 @@ class ConversationStats(Base):
         # A course's rows, learner by learner; on PostgreSQL the INCLUDE
         # columns answer the sums from the index alone.
         sa.Index(None, "learner_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
+        # A course page sums its own rows (migration 0005).
+        sa.Index(None, "course_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
     )
 
     conversation_id: Mapped[str] = mapped_column(
         sa.ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
     learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    # A copy of the conversation's course (which never changes), not a
+    # foreign key: the row goes with its conversation (migration 0005).
+    course_id: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))

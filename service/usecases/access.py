@@ -41,7 +41,12 @@ class Principal:
 
 
 def teaches(session: Session, instructor_id: int, learner_id: str) -> bool:
-    """Whether the learner is enrolled in one of the instructor's courses."""
+    """Whether the learner is enrolled in one of the instructor's courses.
+
+    This lets the instructor see *who* the learner is, never what the
+    learner did: their work is read through :func:`work_scope`, which keeps
+    only the rows filed under the instructor's own courses.
+    """
     query = (
         sa.select(Enrolment.id)
         .join(Course, Course.id == Enrolment.course_id)
@@ -49,6 +54,38 @@ def teaches(session: Session, instructor_id: int, learner_id: str) -> bool:
         .limit(1)
     )
     return session.scalar(query) is not None
+
+
+def courses_of(instructor_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the instructor's courses, as a subquery."""
+    return sa.select(Course.id).where(Course.instructor_id == instructor_id)
+
+
+def work_scope(principal: Principal, course_column: sa.ColumnElement[int | None],
+               course_id: int | None = None) -> sa.ColumnElement[bool]:
+    """The condition on a row's course (``course_column``) that ``principal`` may read.
+
+    Conversations and attempts belong to one course (or none): a learner
+    reads all of its own work, an instructor only the rows filed under one
+    of their courses (``course_id``, when given, narrows it to that one,
+    which the caller has checked is theirs). Callers also restrict the rows
+    to the learner; this adds only the course.
+    """
+    if course_id is not None:
+        return course_column == course_id
+    if principal.is_instructor:
+        return course_column.in_(courses_of(int(principal.id)))
+    return sa.true()
+
+
+def may_read_work(session: Session, principal: Principal, learner_id: str, course_id: int | None) -> bool:
+    """Whether ``principal`` may read one conversation (or attempt) of ``learner_id`` filed under ``course_id``."""
+    if principal.is_learner(learner_id):
+        return True
+    if not principal.is_instructor or course_id is None:
+        return False
+    owner = session.scalar(sa.select(Course.instructor_id).where(Course.id == course_id))
+    return owner == principal.id
 
 
 def visible_learner(session: Session, principal: Principal, learner_id: str) -> Learner:

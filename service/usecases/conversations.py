@@ -40,9 +40,10 @@ from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
 from service.observability.metrics import observe_turn
 from service.tutor.engine import ACTION_WORDS, Action, Turn, resume, start
-from service.usecases.access import Principal, teaches, visible_learner
+from service.usecases.access import Principal, may_read_work, visible_learner, work_scope
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.idempotency import IdempotencyKey, remember, replay
+from service.usecases.learners import normalise_code
 from service.usecases.outcomes import abandon_open_problems
 from service.usecases.turn_records import (
     ConversationRecord,
@@ -114,14 +115,16 @@ class ConversationSummary:
 
 @observe_turn("start")
 def start_conversation(session: Session, learner_id: str, expression: str | None = None,
-                       variable: str | None = None, course_id: int | None = None, *,
+                       variable: str | None = None, course_id: int | None = None,
+                       course_code: str | None = None, *,
                        idempotency: IdempotencyKey | None = None) -> TurnView:
     """Start a conversation: the tutor greets and asks the first question.
 
     With no ``expression`` the tutor picks a problem for the learner's
-    weakest skill. ``course_id`` files the conversation's attempts under that
-    course (the learner must be enrolled in it); by default, under the
-    course the learner joined last, if any. An unreadable expression raises
+    weakest skill. ``course_id`` (or ``course_code``, the join code a widget
+    carries) files the conversation and its attempts under that course (the
+    learner must be enrolled in it); by default, under the course the
+    learner joined last, if any. Only that course's instructor reads them. An unreadable expression raises
     the core's ``ExpressionError``; :class:`NotFound` for a course the
     learner is not in.
     """
@@ -129,7 +132,7 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
         try:
             if (stored := replay(session, learner_id, idempotency)) is not None:
                 return turn_view_from_reply(stored)
-            view = _start_once(session, learner_id, expression, variable, course_id)
+            view = _start_once(session, learner_id, expression, variable, course_id, course_code)
             remember(session, learner_id, idempotency, asdict(view), purge=True)
             session.commit()
             return view
@@ -142,8 +145,8 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
 
 
 def _start_once(session: Session, learner_id: str, expression: str | None, variable: str | None,
-                course_id: int | None) -> TurnView:
-    course_id = _course_of(session, learner_id, course_id)
+                course_id: int | None, course_code: str | None) -> TurnView:
+    course_id = _course_of(session, learner_id, course_id, course_code)
     mastery = read_mastery(session, learner_id)
     abandon_open_problems(session, learner_id)
     context = build_context(session, learner_id, mastery, misconceptions=read_beliefs(session, learner_id))
@@ -217,13 +220,15 @@ def _too_costly_view(conversation: ConversationRecord, reason: str) -> TurnView:
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:
-    """The whole conversation, for its learner or an instructor of that learner.
+    """The whole conversation, for its learner or the instructor of the course it is filed under.
 
     Anyone else gets :class:`NotFound`, as for a conversation that does not
-    exist: a conversation's id says nothing about whose it is.
+    exist: a conversation's id says nothing about whose it is. An
+    instructor of the learner's other course is "anyone else".
     """
     conversation = session.get(Conversation, conversation_id)
-    if conversation is None or not _may_read(session, principal, conversation.learner_id):
+    if conversation is None or not may_read_work(session, principal, conversation.learner_id,
+                                                 conversation.course_id):
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     messages = session.scalars(
         sa.select(Message).where(Message.conversation_id == conversation.id).order_by(Message.position))
@@ -239,12 +244,14 @@ def get_conversation(session: Session, principal: Principal, conversation_id: st
 def list_conversations(session: Session, principal: Principal, learner_id: str) -> list[ConversationSummary]:
     """The learner's conversations, most recently active first.
 
-    For the learner itself or an instructor of its courses (see
-    :func:`service.usecases.access.visible_learner`).
+    For the learner itself (all of them) or an instructor of its courses
+    (those filed under the instructor's courses; see
+    :func:`service.usecases.access.work_scope`).
     """
     learner = visible_learner(session, principal, learner_id)
     rows = session.scalars(
-        sa.select(Conversation).where(Conversation.learner_id == learner.id)
+        sa.select(Conversation)
+        .where(Conversation.learner_id == learner.id, work_scope(principal, Conversation.course_id))
         .order_by(Conversation.updated_at.desc(), Conversation.id))
     return [
         ConversationSummary(id=row.id, expression=row.expression, variable=row.variable,
@@ -284,15 +291,15 @@ def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _may_read(session: Session, principal: Principal, learner_id: str) -> bool:
-    if principal.is_learner(learner_id):
-        return True
-    return principal.is_instructor and teaches(session, int(principal.id), learner_id)
-
-
-def _course_of(session: Session, learner_id: str, course_id: int | None) -> int | None:
+def _course_of(session: Session, learner_id: str, course_id: int | None, course_code: str | None) -> int | None:
     """The course a new conversation is filed under (see :func:`start_conversation`)."""
     query = sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+    if course_code is not None:
+        named = session.scalar(query.join(Course, Course.id == Enrolment.course_id)
+                               .where(Course.code == normalise_code(course_code)))
+        if named is None:
+            raise NotFound(f"You are not enrolled in a course with the code {course_code!r}.")
+        return named
     if course_id is not None:
         if session.scalar(query.where(Enrolment.course_id == course_id)) is None:
             raise NotFound(f"You are not enrolled in a course with id {course_id}.")
@@ -300,5 +307,3 @@ def _course_of(session: Session, learner_id: str, course_id: int | None) -> int 
     latest = query.join(Course, Course.id == Enrolment.course_id).order_by(
         Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1)
     return session.scalar(latest)
-
-

@@ -15,7 +15,7 @@ from service.usecases.credentials import (
     hash_token,
     new_token,
 )
-from service.usecases.errors import InvalidCredentials
+from service.usecases.errors import Forbidden, InvalidCredentials, NotFound
 from service.usecases.transactions import commit_unique
 
 # Checked against when the email is unknown, so that a wrong email costs the
@@ -41,6 +41,8 @@ class InstructorView:
     # Changes whenever the password does; login tokens embed it so that a
     # password change ends every session issued before it.
     password_fingerprint: str
+    # Moves on at each dashboard logout and password change (see end_sessions).
+    session_generation: int = 0
 
 
 def normalise_email(email: str) -> str:
@@ -97,4 +99,58 @@ def _view(instructor: Instructor) -> InstructorView:
         email=instructor.email,
         name=instructor.name,
         password_fingerprint=hash_token(instructor.password_hash)[:16],
+        session_generation=instructor.session_generation,
     )
+
+
+def end_sessions(session: Session, instructor_id: int) -> None:
+    """End every dashboard session of the instructor (a logout ends them all, server-side).
+
+    The dashboard cookie records the generation it was opened in; moving
+    the counter on makes every cookie issued before now worthless, even a
+    copy saved before the logout.
+    """
+    session.execute(sa.update(Instructor).where(Instructor.id == instructor_id)
+                    .values(session_generation=Instructor.session_generation + 1))
+    session.commit()
+
+
+def change_password(session: Session, instructor_id: int, new_password: str,
+                    current_password: str | None = None) -> InstructorView:
+    """Set a new password; every login token and dashboard session issued before ends.
+
+    ``current_password`` must be right when given (the routes always give
+    it; the operator's command does not). Raises :class:`Forbidden`
+    when it is wrong and :class:`NotFound` for an unknown instructor.
+    """
+    instructor = _instructor(session, instructor_id)
+    if current_password is not None and not check_password(instructor.password_hash, current_password):
+        raise Forbidden("The current password is wrong.")
+    instructor.password_hash = hash_password(new_password)
+    instructor.session_generation += 1
+    session.commit()
+    return _view(instructor)
+
+
+def rotate_api_key(session: Session, instructor_id: int) -> str:
+    """Give the instructor a new API key (shown once) and revoke the old one at once."""
+    instructor = _instructor(session, instructor_id)
+    api_key = new_token(API_KEY_PREFIX)
+    instructor.api_key_hash = hash_token(api_key)
+    session.commit()
+    return api_key
+
+
+def instructor_id_by_email(session: Session, email: str) -> int:
+    """The id of the instructor with this email; :class:`NotFound` otherwise (for the CLI)."""
+    found = session.scalar(sa.select(Instructor.id).where(Instructor.email == normalise_email(email)))
+    if found is None:
+        raise NotFound(f"There is no instructor with the email {email!r}.")
+    return found
+
+
+def _instructor(session: Session, instructor_id: int) -> Instructor:
+    instructor = session.get(Instructor, instructor_id)
+    if instructor is None:
+        raise NotFound(f"There is no instructor with id {instructor_id}.")
+    return instructor

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from service.database import summary
 from service.models import Course, Enrolment, Learner, utcnow
 from service.usecases.access import Principal, visible_learner
 from service.usecases.credentials import LEARNER_TOKEN_PREFIX, hash_token, new_token
-from service.usecases.errors import NotFound
+from service.usecases.errors import Forbidden, NotFound
+
+log = logging.getLogger(__name__)
 
 # ``last_seen_at`` feeds "active this week" on the dashboards; minute
 # precision is plenty, and writing it on every request would turn reads into writes.
@@ -92,9 +96,42 @@ def learner_for_token(session: Session, token: str) -> str | None:
     learner_id, last_seen_at = found
     now = utcnow()
     if last_seen_at is None or now - last_seen_at > SEEN_RESOLUTION:
-        connection.execute(_MARK_SEEN, {"learner_id": learner_id, "seen": now})
-        session.commit()
+        _mark_seen(session, learner_id, now)
     return learner_id
+
+
+def _mark_seen(session: Session, learner_id: str, now: datetime) -> None:
+    """Note the learner as seen; a database that refuses the write never fails the read.
+
+    A read-only database (a standby, a failover in progress) or a lock on
+    the learner's row must not turn every learner's reading into an error:
+    ``last_seen_at`` only feeds "active this week".
+    """
+    try:
+        session.connection().execute(_MARK_SEEN, {"learner_id": learner_id, "seen": now})
+        session.commit()
+    except sa.exc.DBAPIError as error:
+        session.rollback()
+        log.info("last_seen_at not written for a learner: %s", summary(error))
+
+
+def replace_learner_token(session: Session, principal: Principal | None, learner_id: str) -> NewLearner:
+    """Give the learner a new token; the old one stops working (401) at once.
+
+    For the learner itself (a token that leaked, a shared device) or, with
+    ``principal`` ``None``, the operator's command. Raises :class:`NotFound`
+    or :class:`Forbidden` as :func:`~service.usecases.access.visible_learner`
+    does; an instructor may not take over a learner's identity.
+    """
+    learner = session.get(Learner, learner_id)
+    if learner is None:
+        raise NotFound(f"There is no learner with id {learner_id!r}.")
+    if principal is not None and not principal.is_learner(learner_id):
+        raise Forbidden("Only the learner may replace its own token.")
+    token = new_token(LEARNER_TOKEN_PREFIX)
+    learner.token_hash = hash_token(token)
+    session.commit()
+    return NewLearner(id=learner.id, token=token)
 
 
 def get_learner(session: Session, principal: Principal, learner_id: str) -> LearnerView:

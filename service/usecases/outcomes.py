@@ -49,11 +49,18 @@ class OutcomeCounts:
         return {outcome: self.of(outcome) for outcome in OUTCOMES}
 
 
-def outcome_counts(session: Session, learner_ids: Collection[str] | sa.Select) -> OutcomeCounts:
-    """The problems of these learners (ids or a subquery of ids), counted by outcome."""
+def outcome_counts(session: Session, learner_ids: Collection[str] | sa.Select,
+                   conversations: sa.Select | None = None) -> OutcomeCounts:
+    """The problems of these learners (ids or a subquery of ids), counted by outcome.
+
+    ``conversations`` (a subquery of conversation ids) keeps only the problems
+    set in those: an instructor counts only the work filed under their courses.
+    """
     query = (sa.select(ProblemRecord.outcome, sa.func.count())
              .where(ProblemRecord.learner_id.in_(learner_ids))
              .group_by(ProblemRecord.outcome))
+    if conversations is not None:
+        query = query.where(ProblemRecord.conversation_id.in_(conversations))
     return OutcomeCounts({outcome: count for outcome, count in session.execute(query)})
 
 

@@ -19,7 +19,7 @@ from service.models import Attempt, Conversation, Mastery, Message, Misconceptio
 from service.tutor.beliefs import full_beliefs
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
-from service.usecases.access import Principal, visible_learner
+from service.usecases.access import Principal, visible_learner, work_scope
 from service.usecases.outcomes import OutcomeCounts, outcome_counts
 
 # Bayesian Knowledge Tracing's P(L0) (0.2), the tutor's own: the probability
@@ -82,34 +82,42 @@ class Progress:
         return {s.skill: s.probability for s in self.skills}
 
 
-def get_progress(session: Session, principal: Principal, learner_id: str) -> Progress:
+def get_progress(session: Session, principal: Principal, learner_id: str,
+                 course_id: int | None = None) -> Progress:
     """The learner's progress, for the learner itself or an instructor of its courses.
 
     ``hints`` counts the hint messages the tutor gave; ``outcomes`` counts
     the learner's problems by outcome (a conversation may hold several).
+
+    An instructor's counts cover only the work filed under their courses
+    (``course_id`` narrows them to one, checked by the caller), never what
+    the learner did in another instructor's course. ``skills`` and
+    ``misconceptions`` are the learner's own estimates, whichever course they
+    practised in.
     """
     learner = visible_learner(session, principal, learner_id)
+    in_scope = sa.select(Conversation.id).where(
+        Conversation.learner_id == learner.id, work_scope(principal, Conversation.course_id, course_id))
     attempts = session.scalar(
-        sa.select(sa.func.count(Attempt.id)).where(Attempt.learner_id == learner.id))
-    conversations = session.scalar(
-        sa.select(sa.func.count(Conversation.id)).where(Conversation.learner_id == learner.id))
+        sa.select(sa.func.count(Attempt.id))
+        .where(Attempt.learner_id == learner.id, work_scope(principal, Attempt.course_id, course_id)))
+    conversations = session.scalar(sa.select(sa.func.count()).select_from(in_scope.subquery()))
     return Progress(
         learner_id=learner.id,
         attempts=attempts or 0,
-        outcomes=outcome_counts(session, [learner.id]),
-        hints=_hints(session, learner.id),
+        outcomes=outcome_counts(session, [learner.id], conversations=in_scope),
+        hints=_hints(session, in_scope),
         conversations=conversations or 0,
         skills=_skills(session, learner.id),
         misconceptions=_misconceptions(session, learner.id),
-        recent=_recent(session, learner.id),
+        recent=_recent(session, learner.id, work_scope(principal, Attempt.course_id, course_id)),
     )
 
 
-def _hints(session: Session, learner_id: str) -> int:
+def _hints(session: Session, conversations: sa.Select[tuple[str]]) -> int:
     query = (
         sa.select(sa.func.count(Message.id))
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Conversation.learner_id == learner_id, Message.role == "tutor", Message.kind == "hint")
+        .where(Message.conversation_id.in_(conversations), Message.role == "tutor", Message.kind == "hint")
     )
     return session.scalar(query) or 0
 
@@ -133,10 +141,10 @@ def _skills(session: Session, learner_id: str) -> list[SkillProgress]:
     ]
 
 
-def _recent(session: Session, learner_id: str) -> list[RecentAttempt]:
+def _recent(session: Session, learner_id: str, scope: sa.ColumnElement[bool]) -> list[RecentAttempt]:
     query = (
         sa.select(Attempt)
-        .where(Attempt.learner_id == learner_id)
+        .where(Attempt.learner_id == learner_id, scope)
         .order_by(Attempt.created_at.desc(), Attempt.id.desc())
         .limit(RECENT_ATTEMPTS)
     )

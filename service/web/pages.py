@@ -34,8 +34,6 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 WIDGET_MAX_AGE = 600
 EXAMPLES = ("(2x+1)^3", "e^(-x^2)", "sin((3x)^2)", "sqrt(1-x^2)", "x·sin(x^2)")
 _VARIABLE = re.compile(VARIABLE_PATTERN)
-_PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'")
 
 
 @bp.get("/")
@@ -62,7 +60,10 @@ def solve() -> tuple[str, int]:
 
 @bp.get("/embed")
 def embed() -> str:
-    """The chat as a whole page for an ``<iframe>``; ``?expression=`` and ``?course=`` pass through."""
+    """The chat as a whole page for an ``<iframe>``; ``?expression=`` and ``?course=`` pass through.
+
+    Any site may frame it (its policy: :data:`service.security.VIEW_POLICIES`).
+    """
     return render_template("embed.html", expression=_bounded(request.args.get("expression", "")),
                            course=_bounded(request.args.get("course", ""), 32))
 
@@ -75,17 +76,6 @@ def widget_js() -> Response:
     # Pages that isolate themselves (COEP) may still load it from our origin.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@bp.after_request
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if response.mimetype == "text/html":
-        # /embed exists to be framed by any site (an LMS); the other pages only by us.
-        ancestors = "*" if request.endpoint == "pages.embed" else "'self'"
-        response.headers.setdefault("Content-Security-Policy", f"{_PAGE_POLICY}; frame-ancestors {ancestors}")
     return response
 
 

@@ -41,6 +41,11 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("POST", "/api/v1/instructors/login",
      {"email": "teacher@example.org", "password": DEFAULT_PASSWORD}, (200, 200, 200, 200, 200)),
     ("GET", "/api/v1/instructors/me", None, (401, 403, 403, 200, 200)),
+    # Each caller replaces only its own credential (and then no longer sends the old one).
+    ("POST", "/api/v1/learners/{learner}/token", {}, (401, 200, 403, 403, 403)),
+    ("POST", "/api/v1/instructors/me/api-key", {}, (401, 403, 403, 200, 200)),
+    ("POST", "/api/v1/instructors/me/password",
+     {"current_password": DEFAULT_PASSWORD, "new_password": "another long password"}, (401, 403, 403, 200, 200)),
 ]
 
 def _fill(text: str, cast: Cast) -> str:

@@ -65,6 +65,9 @@ def settings_for_tests(database_url: str, **settings: object) -> dict[str, objec
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "AUTO_MIGRATE": False,
+        # Every request of the suite comes from 127.0.0.1: rate limits are
+        # off unless a test turns them on (tests/api/test_rate_limits.py).
+        "RATELIMIT_ENABLED": False,
     }
     config.update(settings)
     return config

@@ -107,23 +107,44 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(app: Flask) -> None
 
 # -- health and documents ------------------------------------------------------
 
-def test_healthz_answers_ok_when_the_database_answers(client: FlaskClient) -> None:
+def test_healthz_and_readyz_answer_ok_when_the_database_takes_writes(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json() == {"status": "ready"}
 
 
-@pytest.mark.parametrize("url", [
+UNREACHABLE = [
     pytest.param("sqlite:///{tmp}/no-such-directory/db.sqlite3", id="sqlite"),
     # Nothing listens on port 1, so the connection is refused at once.
     pytest.param("postgresql+psycopg://nobody@127.0.0.1:1/nothing", id="postgresql"),
-])
-def test_healthz_answers_503_when_the_database_does_not(url: str, tmp_path: Path,
-                                                        app_factory: Callable[..., Flask]) -> None:
-    app = app_factory(url.format(tmp=tmp_path))
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
+]
+
+
+@pytest.mark.parametrize("url", UNREACHABLE)
+def test_without_a_database_the_process_is_live_but_not_ready(url: str, tmp_path: Path,
+                                                              app_factory: Callable[..., Flask]) -> None:
+    client = app_factory(url.format(tmp=tmp_path)).test_client()
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.headers["Retry-After"]
     assert response.get_json()["status"] == "unavailable"
+
+
+@pytest.mark.parametrize("url", UNREACHABLE)
+def test_without_a_database_requests_answer_503_and_log_one_line(
+        url: str, tmp_path: Path, app_factory: Callable[..., Flask], caplog: pytest.LogCaptureFixture) -> None:
+    client = app_factory(url.format(tmp=tmp_path)).test_client()
+    for _ in range(5):
+        response = client.post("/api/v1/learners", json={"name": "Ada"})
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert "database" in response.get_json()["error"]["message"]
+    page = client.post("/dashboard/login", data={"email": "a@b.c", "password": "x"}, headers={"Accept": "text/html"})
+    assert page.status_code in (400, 503)  # no CSRF token: refused before any query, or the database
+    lines = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(lines) == 1 and "database unavailable" in lines[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
 
 
 def test_the_openapi_document_and_its_docs_page_are_served(client: FlaskClient) -> None:

@@ -45,14 +45,14 @@ DIALOGUE = ["-6(2x+1)^2", "hint", "3(2x+1)^2", "dy/dx = 6(2x+1)^2",
 def stored_stats(session: Session) -> dict[str, dict[str, Any]]:
     rows = session.scalars(sa.select(ConversationStats)).all()
     return {row.conversation_id: {"conversation_id": row.conversation_id, "learner_id": row.learner_id,
-                                  **{name: getattr(row, name) for name in CONVERSATION_STATS_COLUMNS}}
+                                  "course_id": row.course_id, **{name: getattr(row, name) for name in CONVERSATION_STATS_COLUMNS}}
             for row in rows}
 
 
 def stats_from_attempts(session: Session) -> dict[str, dict[str, Any]]:
     """The summary recomputed by hand (in Python) from every attempt row."""
-    attempts = session.execute(sa.select(Attempt.conversation_id, Attempt.learner_id, Attempt.correct,
-                                         Attempt.hints_used, Attempt.latency_ms)).mappings().all()
+    attempts = session.execute(sa.select(Attempt.conversation_id, Attempt.learner_id, Attempt.course_id,
+                                         Attempt.correct, Attempt.hints_used, Attempt.latency_ms)).mappings().all()
     return {row["conversation_id"]: row for row in stats_rows(attempts)}
 
 
@@ -103,14 +103,16 @@ def test_a_rolled_back_turn_leaves_no_trace_in_the_summary(db_session: Session,
 
 def test_the_summary_adds_to_what_is_there() -> None:
     rows = stats_rows([
-        {"conversation_id": "a", "learner_id": "l", "correct": False, "hints_used": 1, "latency_ms": 9_999_999},
-        {"conversation_id": "a", "learner_id": "l", "correct": True, "hints_used": 0, "latency_ms": 2_000},
+        {"conversation_id": "a", "learner_id": "l", "course_id": 7, "correct": False, "hints_used": 1,
+         "latency_ms": 9_999_999},
+        {"conversation_id": "a", "learner_id": "l", "course_id": 7, "correct": True, "hints_used": 0,
+         "latency_ms": 2_000},
         {"conversation_id": "b", "learner_id": "l", "correct": True, "hints_used": 0, "latency_ms": None},
     ])
     assert rows == [
-        {"conversation_id": "a", "learner_id": "l", "attempts": 2, "correct": 1, "hints_used": 1,
+        {"conversation_id": "a", "learner_id": "l", "course_id": 7, "attempts": 2, "correct": 1, "hints_used": 1,
          "latency_ms": 300_000 + 2_000, "timed_attempts": 2},
-        {"conversation_id": "b", "learner_id": "l", "attempts": 1, "correct": 1, "hints_used": 0,
+        {"conversation_id": "b", "learner_id": "l", "course_id": None, "attempts": 1, "correct": 1, "hints_used": 0,
          "latency_ms": 0, "timed_attempts": 0},
     ]
 
@@ -139,17 +141,18 @@ def test_pages_read_from_the_summary_agree_with_the_attempts(
     assert overview.attempts > 0
 
 
-def test_the_summary_follows_the_enrolled_learners(db_session: Session,
-                                                   tutored: tuple[int, int, list[str]]) -> None:
-    """A learner who joins a second course brings their whole history into it."""
-    instructor, _, learners = tutored
+def test_a_learner_joining_a_second_course_brings_no_history_into_it(
+        db_session: Session, tutored: tuple[int, int, list[str]]) -> None:
+    """Work belongs to the course it was done in: joining another course shows none of it there."""
+    instructor, course, learners = tutored
     other = make_course(db_session, instructor, "Calculus II")
     flt = queries.DashboardFilter(course_id=other.id)
-    assert queries.course_overview(db_session, instructor, flt).attempts == 0
+    before = queries.course_overview(db_session, instructor, queries.DashboardFilter(course_id=course)).attempts
     enrol_learner(db_session, learners[0], other.code)
-    ada_attempts = db_session.scalar(
-        sa.select(sa.func.count()).select_from(Attempt).where(Attempt.learner_id == learners[0]))
-    assert queries.course_overview(db_session, instructor, flt).attempts == ada_attempts
+    overview = queries.course_overview(db_session, instructor, flt)
+    assert overview.learners == 1 and overview.attempts == 0
+    assert queries.course_overview(db_session, instructor, queries.DashboardFilter(course_id=course)).attempts \
+        == before > 0
 
 
 # Migration 0003's backfill -------------------------------------------------------------------

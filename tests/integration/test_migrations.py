@@ -153,6 +153,46 @@ def test_migration_0004_counts_the_messages_of_existing_conversations(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0005_files_existing_work_under_the_course_it_was_done_in(
+        backend: str, app_factory: Callable[..., Flask], empty_database_factory: Callable[[str], str]) -> None:
+    """A conversation goes to the course joined last before it started (none if none);
+    its attempts and summary row follow it; a course already set stays."""
+    app = app_factory(empty_database_factory(backend))
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0004")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO instructors (id, email, name, password_hash) VALUES (1, 'a@x.org', 'A', 'h')"))
+            connection.execute(sa.text(
+                "INSERT INTO courses (id, instructor_id, title, code) VALUES (1, 1, 'A', 'AAAA'), (2, 1, 'B', 'BBBB')"))
+            connection.execute(sa.text("INSERT INTO learners (id, token_hash) VALUES ('l1', 'h1')"))
+            connection.execute(sa.text(
+                "INSERT INTO enrolments (learner_id, course_id, created_at) VALUES "
+                "('l1', 1, '2020-01-01 00:00:00+00'), ('l1', 2, '2022-01-01 00:00:00+00')"))
+            connection.execute(sa.text(
+                "INSERT INTO conversations (id, learner_id, course_id, expression, state, status, created_at) "
+                "VALUES ('before', 'l1', NULL, 'x', '{}', 'active', '2019-06-01 00:00:00+00'),"
+                " ('in_a', 'l1', NULL, 'x', '{}', 'active', '2021-06-01 00:00:00+00'),"
+                " ('in_b', 'l1', NULL, 'x', '{}', 'active', '2023-06-01 00:00:00+00'),"
+                " ('kept', 'l1', 1, 'x', '{}', 'active', '2023-06-01 00:00:00+00')"))
+            connection.execute(sa.text(
+                "INSERT INTO attempts (learner_id, conversation_id, course_id, step, answer, correct) VALUES "
+                "('l1', 'in_b', NULL, 's', 'a', false), ('l1', 'kept', 2, 's', 'a', true)"))
+            connection.execute(sa.text(
+                "INSERT INTO conversation_stats (conversation_id, learner_id, attempts) VALUES ('in_b', 'l1', 1)"))
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.connect() as connection:
+            filed = dict(connection.execute(sa.text("SELECT id, course_id FROM conversations")).all())
+            attempts = dict(connection.execute(sa.text("SELECT conversation_id, course_id FROM attempts")).all())
+            stats = dict(connection.execute(sa.text("SELECT conversation_id, course_id FROM conversation_stats")).all())
+        assert filed == {"before": None, "in_a": 1, "in_b": 2, "kept": 1}
+        assert attempts == {"in_b": 2, "kept": 1}
+        assert stats == {"in_b": 2}
+        flask_migrate.downgrade(directory=str(MIGRATIONS_DIR), revision="0004")
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_migration_0006_names_outcomes_truthfully_and_keeps_every_message(
         backend: str, app_factory: Callable[..., Flask], empty_database_factory: Callable[[str], str]) -> None:
     """Old statuses become outcomes (a shown solution is gave_up), each conversation gets its

@@ -11,6 +11,7 @@ from service import calculus
 from service.api.check.schemas import CheckRequestSchema, VerdictSchema
 from service.api.errors import ErrorSchema
 from service.compute import is_heavy, run_budgeted, tasks
+from service.ratelimits import per_address_and_credential
 
 blp = Blueprint("check", __name__, url_prefix="/api/v1/check",
                 description="Checking a learner's derivative (public)")
@@ -18,6 +19,8 @@ blp = Blueprint("check", __name__, url_prefix="/api/v1/check",
 
 @blp.route("")
 class Check(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_COMPUTE", "RATE_LIMIT_COMPUTE_PER_CREDENTIAL")
+
     @blp.arguments(CheckRequestSchema)
     @blp.response(200, VerdictSchema)
     @blp.alt_response(422, schema=ErrorSchema,

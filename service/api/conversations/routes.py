@@ -25,6 +25,7 @@ from service.api.errors import ErrorSchema
 from service.api.openapi import ANY_AUTH, LEARNER_AUTH
 from service.auth import require_learner, require_principal
 from service.extensions import db
+from service.ratelimits import per_address_and_credential
 from service.usecases import conversations
 from service.usecases.idempotency import IdempotencyKey
 
@@ -50,6 +51,8 @@ def answered(view: conversations.TurnView) -> conversations.TurnView | tuple[con
 
 @blp.route("/conversations")
 class Conversations(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL")
+
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ConversationCreateSchema)
     @blp.arguments(IdempotencyHeadersSchema, location="headers")
@@ -61,7 +64,7 @@ class Conversations(MethodView):
         """Start a conversation: the tutor greets you and asks the first question."""
         return answered(conversations.start_conversation(
             db.session, require_learner(), body.get("expression"), body.get("variable"), body.get("course_id"),
-            idempotency=idempotency_key(headers, "conversations", body)))
+            body.get("course_code"), idempotency=idempotency_key(headers, "conversations", body)))
 
 
 @blp.route(f"/conversations/{CONVERSATION_ID}")
@@ -76,6 +79,8 @@ class ConversationById(MethodView):
 
 @blp.route(f"/conversations/{CONVERSATION_ID}/messages")
 class ConversationMessages(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL")
+
     @blp.doc(security=LEARNER_AUTH)
     @blp.arguments(ChatMessageCreateSchema)
     @blp.arguments(IdempotencyHeadersSchema, location="headers")

@@ -46,6 +46,10 @@ class ConversationCreateSchema(ma.Schema):
         metadata={"description": "File the attempts under this course of yours "
                                  "(default: the course joined last)"},
     )
+    course_code = ma.fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "The same by the course's join code (what a widget's `course` carries)"},
+    )
 
 
 # The tutor itself answers a message over MAX_MESSAGE_LENGTH in the chat ("that is

@@ -14,6 +14,22 @@ class LoginSchema(ma.Schema):
                                 load_only=True)
 
 
+class PasswordChangeSchema(ma.Schema):
+    current_password = ma.fields.String(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
+    new_password = ma.fields.String(required=True, validate=validate.Length(min=8, max=1024), load_only=True,
+                                    metadata={"description": "At least 8 characters"})
+
+
+class EmptyBodySchema(ma.Schema):
+    """Nothing to send: ``{}`` or no body at all (a rotation takes no input)."""
+
+
+class ApiKeySchema(ma.Schema):
+    api_key = ma.fields.String(
+        required=True,
+        metadata={"description": "The new key, shown once; the old one no longer works"})
+
+
 class InstructorSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     email = ma.fields.String(required=True)

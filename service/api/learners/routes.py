@@ -12,9 +12,11 @@ from service.api.learners.schemas import (
     NewLearnerSchema,
     ProgressSchema,
 )
-from service.api.openapi import ANY_AUTH
-from service.auth import require_principal
+from service.api.instructors.schemas import EmptyBodySchema
+from service.api.openapi import ANY_AUTH, LEARNER_AUTH
+from service.auth import forget_learner_tokens, require_principal
 from service.extensions import db
+from service.ratelimits import limiter, setting
 
 blp = Blueprint("learners", __name__, url_prefix="/api/v1/learners",
                 description="Learners, their tokens and their progress")
@@ -22,6 +24,8 @@ blp = Blueprint("learners", __name__, url_prefix="/api/v1/learners",
 
 @blp.route("")
 class Learners(MethodView):
+    decorators = [limiter.limit(setting("RATE_LIMIT_LEARNERS"), methods=["POST"])]
+
     @blp.arguments(LearnerCreateSchema)
     @blp.response(201, NewLearnerSchema)
     def post(self, body: dict) -> usecases.learners.NewLearner:
@@ -45,3 +49,15 @@ class LearnerProgress(MethodView):
     def get(self, learner_id: str) -> usecases.progress.Progress:
         """A learner's attempts, solved problems, hints and mastery per skill."""
         return usecases.get_progress(db.session, require_principal(), learner_id)
+
+
+@blp.route("/<string(length=32):learner_id>/token")
+class LearnerToken(MethodView):
+    @blp.doc(security=LEARNER_AUTH)
+    @blp.arguments(EmptyBodySchema)
+    @blp.response(200, NewLearnerSchema)
+    def post(self, _: dict, learner_id: str) -> usecases.learners.NewLearner:
+        """Replace your token (the learner only): the new one is shown once, the old one answers 401."""
+        replaced = usecases.learners.replace_learner_token(db.session, require_principal(), learner_id)
+        forget_learner_tokens(learner_id)
+        return replaced

@@ -11,6 +11,7 @@ from service.api.errors import ErrorSchema
 from service.api.preview.reading import Preview, preview_input
 from service.api.preview.schemas import PreviewRequestSchema, PreviewSchema
 from service.compute import is_heavy, run_budgeted
+from service.ratelimits import per_address_and_credential
 
 blp = Blueprint("preview", __name__, url_prefix="/api/v1/preview",
                 description="How the tutor reads chat input, for a live preview (public)")
@@ -18,6 +19,8 @@ blp = Blueprint("preview", __name__, url_prefix="/api/v1/preview",
 
 @blp.route("")
 class PreviewInput(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_COMPUTE", "RATE_LIMIT_COMPUTE_PER_CREDENTIAL")
+
     @blp.arguments(PreviewRequestSchema)
     @blp.response(200, PreviewSchema)
     @blp.alt_response(422, schema=ErrorSchema,

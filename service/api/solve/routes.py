@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from service.compute import is_heavy, run_budgeted, tasks
 from service.api.errors import ErrorSchema
 from service.api.solve.schemas import SolutionSchema, SolveRequestSchema
+from service.ratelimits import per_address_and_credential
 
 blp = Blueprint("solve", __name__, url_prefix="/api/v1/solve",
                 description="Worked solutions by the chain rule (public)")
@@ -17,6 +18,8 @@ blp = Blueprint("solve", __name__, url_prefix="/api/v1/solve",
 
 @blp.route("")
 class Solve(MethodView):
+    decorators = per_address_and_credential("RATE_LIMIT_COMPUTE", "RATE_LIMIT_COMPUTE_PER_CREDENTIAL")
+
     @blp.arguments(SolveRequestSchema)
     @blp.response(200, SolutionSchema)
     @blp.alt_response(422, schema=ErrorSchema,

@@ -21,10 +21,10 @@ from service.usecases.dashboard.filters import (
     PageRequest,
     attempt_conditions,
     capped_latency_ms,
-    course_learner_ids,
     owned_course,
     page_of,
     ratio,
+    stats_conditions,
 )
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -101,7 +101,7 @@ def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
                 ConversationStats.hints_used.label("hints"), ConversationStats.latency_ms.label("latency"),
                 ConversationStats.timed_attempts.label("timed"),
             )
-            .where(ConversationStats.learner_id.in_(course_learner_ids(flt)))
+            .where(*stats_conditions(flt))
         ).subquery()
     return (
         sa.select(

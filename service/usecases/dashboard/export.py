@@ -22,8 +22,8 @@ from service.usecases.dashboard.filters import (
     DashboardFilter,
     attempt_conditions,
     course_learner_ids,
-    day_range,
     owned_course,
+    problem_conditions,
 )
 
 ATTEMPT_COLUMNS: tuple[str, ...] = (
@@ -94,7 +94,7 @@ def export_problems_csv(session: Session, instructor_id: int, flt: DashboardFilt
         sa.select(ProblemRecord.created_at, ProblemRecord.learner_id, Learner.name, ProblemRecord.conversation_id,
                   ProblemRecord.position, ProblemRecord.expression, ProblemRecord.outcome, ProblemRecord.updated_at)
         .join(Learner, Learner.id == ProblemRecord.learner_id)
-        .where(ProblemRecord.learner_id.in_(course_learner_ids(flt)), *day_range(ProblemRecord.created_at, flt))
+        .where(*problem_conditions(flt))
         .order_by(ProblemRecord.learner_id, ProblemRecord.created_at, ProblemRecord.id)
     )
     return _csv_chunks(PROBLEM_COLUMNS, _stream(session, query))

@@ -1,12 +1,14 @@
 """What every dashboard query shares: the filter, paging, and the course scope.
 
-A dashboard always looks at one course of the calling instructor. The
-course's work is the work of its *enrolled learners*: the conversation API
-does not tie a conversation to a course (a learner joins with a code and
-then just chats), so ``attempts.course_id`` is often empty and cannot be
-trusted to scope a course. A learner enrolled in two courses therefore
-shows in both, which matches the API's rule that an instructor may read
-the progress of any learner of their courses.
+A dashboard always looks at one course of the calling instructor, and
+shows the work filed under that course: a conversation belongs to the
+course the learner came through when it started (``conversations.course_id``,
+see :func:`service.usecases.conversations.start_conversation`) and its
+attempts and summary rows carry the same course. A learner enrolled in two
+courses therefore shows in both course's learner lists, but each
+instructor sees only the conversations and attempts of their own course.
+The course's *learners* (counts, the mastery heatmap's rows, the learner
+page) are its enrolled learners.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from service.models import Attempt, Course, Enrolment, Learner
+from service.models import Attempt, Conversation, ConversationStats, Course, Enrolment, Learner, ProblemRecord
 from service.usecases.errors import NotFound
 
 T = TypeVar("T")
@@ -143,9 +145,36 @@ def start_of_day(day: date) -> datetime:
 
 def attempt_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
     """Conditions keeping the attempts of the course that the filter selects."""
-    conditions = [Attempt.learner_id.in_(course_learner_ids(flt)), *day_range(Attempt.created_at, flt)]
+    conditions = [Attempt.course_id == flt.course_id, *day_range(Attempt.created_at, flt)]
+    if flt.search:
+        conditions.append(Attempt.learner_id.in_(course_learner_ids(flt)))
     if flt.skill:
         conditions.append(Attempt.skill == flt.skill)
+    return conditions
+
+
+def conversation_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the conversations of the course started in the filter's days."""
+    conditions = [Conversation.course_id == flt.course_id, *day_range(Conversation.created_at, flt)]
+    if flt.search:
+        conditions.append(Conversation.learner_id.in_(course_learner_ids(flt)))
+    return conditions
+
+
+def problem_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the problems set in the course's conversations in the filter's days."""
+    in_course = sa.select(Conversation.id).where(Conversation.course_id == flt.course_id)
+    conditions = [ProblemRecord.conversation_id.in_(in_course), *day_range(ProblemRecord.created_at, flt)]
+    if flt.search:
+        conditions.append(ProblemRecord.learner_id.in_(course_learner_ids(flt)))
+    return conditions
+
+
+def stats_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the summary rows of the course (and its searched learners)."""
+    conditions = [ConversationStats.course_id == flt.course_id]
+    if flt.search:
+        conditions.append(ConversationStats.learner_id.in_(course_learner_ids(flt)))
     return conditions
 
 

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from service.models import (
     Attempt,
-    Conversation,
     ConversationStats,
     Enrolment,
     Learner,
@@ -44,11 +43,11 @@ from service.usecases.dashboard.filters import (
     as_date,
     attempt_conditions,
     capped_latency_ms,
-    course_learner_ids,
     day_of,
-    day_range,
     owned_course,
+    problem_conditions,
     ratio,
+    stats_conditions,
 )
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -129,7 +128,7 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
             sa.func.coalesce(sa.func.sum(ConversationStats.attempts), 0),
             sa.func.coalesce(sa.func.sum(ConversationStats.correct), 0),
             sa.func.coalesce(sa.func.sum(ConversationStats.latency_ms), 0),
-        ).where(ConversationStats.learner_id.in_(course_learner_ids(flt)))
+        ).where(*stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the
@@ -153,8 +152,7 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
     query = (
         sa.select(day, sa.func.count(),
                   sa.func.count().filter(ProblemRecord.outcome.in_(SOLVED_OUTCOMES)))
-        .where(ProblemRecord.learner_id.in_(course_learner_ids(flt)),
-               *day_range(ProblemRecord.created_at, flt))
+        .where(*problem_conditions(flt))
         .group_by(day)
         .order_by(day)
     )

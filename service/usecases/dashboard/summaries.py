@@ -6,12 +6,10 @@ course of 1,000 learners in the benchmark); they now sum one row per
 conversation (10,000), which :mod:`bench.bench_dashboard` measured to be
 what brings them under the 200 ms target (see ``bench/README.md``).
 
-Which course a row belongs to: the dashboard defines a course's data as
-the data of its *enrolled* learners (:mod:`~service.usecases.dashboard.filters`),
-so the summary is keyed by conversation, never by ``attempts.course_id``
-(often empty), and a page sums the rows of the course's learners. Enrolling,
-leaving a course and the learner-name search therefore need no bookkeeping,
-and the figures are exactly those the attempts give.
+Which course a row belongs to: its conversation's (``course_id``, a copy
+kept since migration 0005), the same course the conversation's attempts are
+filed under; a page sums the rows of its course, narrowed to the searched
+learners when there is a name search.
 
 When it is used: the summary holds all-time sums, so it answers a filter
 without a date range or a skill (:func:`summaries_answer`); a page filtered
@@ -71,18 +69,18 @@ def capped(latency_ms: int | None) -> int:
 def stats_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Attempt rows (as inserted into ``attempts``) summed per conversation.
 
-    >>> rows = [{"conversation_id": "c", "learner_id": "l", "correct": False, "hints_used": 1,
-    ...          "latency_ms": 400_000}, {"conversation_id": "c", "learner_id": "l",
-    ...          "correct": True, "hints_used": 0, "latency_ms": None}]
+    >>> rows = [{"conversation_id": "c", "learner_id": "l", "course_id": 3, "correct": False,
+    ...          "hints_used": 1, "latency_ms": 400_000}, {"conversation_id": "c", "learner_id": "l",
+    ...          "course_id": 3, "correct": True, "hints_used": 0, "latency_ms": None}]
     >>> stats_rows(rows)  # doctest: +NORMALIZE_WHITESPACE
-    [{'conversation_id': 'c', 'learner_id': 'l', 'attempts': 2, 'correct': 1, 'hints_used': 1,
-      'latency_ms': 300000, 'timed_attempts': 1}]
+    [{'conversation_id': 'c', 'learner_id': 'l', 'course_id': 3, 'attempts': 2, 'correct': 1,
+      'hints_used': 1, 'latency_ms': 300000, 'timed_attempts': 1}]
     """
     summed: dict[str, dict[str, Any]] = {}
     for attempt in attempts:
         row = summed.setdefault(attempt["conversation_id"], {
             "conversation_id": attempt["conversation_id"], "learner_id": attempt["learner_id"],
-            **dict.fromkeys(CONVERSATION_STATS_COLUMNS, 0)})
+            "course_id": attempt.get("course_id"), **dict.fromkeys(CONVERSATION_STATS_COLUMNS, 0)})
         row["attempts"] += 1
         row["correct"] += int(bool(attempt["correct"]))
         row["hints_used"] += attempt.get("hints_used") or 0
@@ -119,15 +117,15 @@ def rebuild_conversation_stats(session: Session) -> int:
     session.execute(sa.delete(ConversationStats))
     sums = (
         sa.select(
-            Attempt.conversation_id, Conversation.learner_id, sa.func.count(),
+            Attempt.conversation_id, Conversation.learner_id, Conversation.course_id, sa.func.count(),
             sa.func.count().filter(Attempt.correct),
             sa.func.coalesce(sa.func.sum(Attempt.hints_used), 0),
             sa.func.coalesce(sa.func.sum(capped_latency_ms()), 0),
             sa.func.count(Attempt.latency_ms),
         )
         .join(Conversation, Conversation.id == Attempt.conversation_id)
-        .group_by(Attempt.conversation_id, Conversation.learner_id)
+        .group_by(Attempt.conversation_id, Conversation.learner_id, Conversation.course_id)
     )
-    columns = ["conversation_id", "learner_id", *CONVERSATION_STATS_COLUMNS]
+    columns = ["conversation_id", "learner_id", "course_id", *CONVERSATION_STATS_COLUMNS]
     session.execute(sa.insert(ConversationStats).from_select(columns, sums))
     return session.scalar(sa.select(sa.func.count()).select_from(ConversationStats)) or 0

@@ -75,8 +75,9 @@ def learner_timeline(session: Session, instructor_id: int, flt: DashboardFilter,
                      request: PageRequest) -> LearnerTimeline:
     """The timeline of a learner of one of the instructor's courses.
 
-    ``flt.since``/``until`` select conversations by the day they started and
-    ``flt.skill`` the attempts listed. Raises :class:`NotFound` for a course
+    Only the learner's work filed under this course shows (progress and
+    conversations). ``flt.since``/``until`` select conversations by the day
+    they started and ``flt.skill`` the attempts listed. Raises :class:`NotFound` for a course
     the instructor does not own or a learner not enrolled in it.
     """
     course = owned_course(session, instructor_id, flt.course_id)
@@ -84,7 +85,7 @@ def learner_timeline(session: Session, instructor_id: int, flt: DashboardFilter,
     return LearnerTimeline(
         course=course, learner_id=learner.id, name=learner.name, enrolled_at=enrolled_at,
         last_seen_at=learner.last_seen_at,
-        progress=get_progress(session, Principal("instructor", instructor_id), learner.id),
+        progress=get_progress(session, Principal("instructor", instructor_id), learner.id, flt.course_id),
         conversations=_conversations(session, flt, learner.id, request),
     )
 
@@ -103,7 +104,8 @@ def _enrolled(session: Session, course_id: int, learner_id: str) -> tuple[Learne
 
 def _conversations(session: Session, flt: DashboardFilter, learner_id: str,
                    request: PageRequest) -> Page[ConversationEntry]:
-    conditions = [Conversation.learner_id == learner_id, *day_range(Conversation.created_at, flt)]
+    conditions = [Conversation.learner_id == learner_id, Conversation.course_id == flt.course_id,
+                  *day_range(Conversation.created_at, flt)]
     total = session.scalar(sa.select(sa.func.count(Conversation.id)).where(*conditions)) or 0
     query = (
         sa.select(Conversation)

@@ -285,7 +285,9 @@
       const wanted = this.getAttribute("expression") || "";
       // A page that names a problem starts on it once; after that (and on pages
       // that name none) the learner's own conversation carries on where it was.
-      if (this.identity.conversationId && (!wanted || this.identity.startedFor === wanted)) {
+      // A conversation belongs to the course it started in: on another course's page, start anew.
+      const sameCourse = (this.identity.startedIn || "") === (this.getAttribute("course") || "");
+      if (this.identity.conversationId && sameCourse && (!wanted || this.identity.startedFor === wanted)) {
         try {
           const conversation = await this.call("GET", `/conversations/${this.identity.conversationId}`);
           conversation.messages.forEach((message) => this.show(message));
@@ -300,10 +302,16 @@
 
     async newConversation(expression) {
       const body = {};
+      const course = this.getAttribute("course") || "";
       if (expression) body.expression = expression;
       if (expression && this.getAttribute("variable")) body.variable = this.getAttribute("variable");
-      const turn = await this.call("POST", "/conversations", body);
-      Object.assign(this.identity, { conversationId: turn.id, startedFor: expression });
+      if (course) body.course_code = course;
+      const turn = await this.call("POST", "/conversations", body).catch((error) => {
+        if (!course || error.status !== 404) throw error;
+        delete body.course_code; // the code was refused at enrolment: no course, as before
+        return this.call("POST", "/conversations", body);
+      });
+      Object.assign(this.identity, { conversationId: turn.id, startedFor: expression, startedIn: course });
       this.saveIdentity();
       this.showTurn(turn);
     }
