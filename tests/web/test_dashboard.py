@@ -360,20 +360,26 @@ def read_csv(client: FlaskClient, url: str) -> tuple[dict[str, str], list[dict[s
     response = client.get(url)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff"), "a byte-order mark, so that Excel reads UTF-8"
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
     return dict(response.headers), rows
 
 
 def test_the_attempts_export_streams_the_course_attempts(teacher: FlaskClient, world: World) -> None:
     headers, rows = read_csv(teacher, f"/dashboard/courses/{world.course_id}/export/attempts.csv")
     assert headers["Content-Disposition"] == f'attachment; filename="course-{world.course_id}-attempts.csv"'
-    assert list(rows[0]) == ["created_at", "learner_id", "learner_name", "conversation_id", "step", "answer",
-                             "correct", "misconception", "skill", "hints_used", "latency_ms"]
+    assert list(rows[0]) == ["created_at", "learner_id", "learner", "learner_name", "conversation_id",
+                             "problem", "outcome", "step", "answer", "correct", "misconception", "skill",
+                             "hints_used", "latency_ms"]
     # Learner by learner (by id), each learner's answers in time order.
     assert [r["learner_id"] for r in rows] == sorted(r["learner_id"] for r in rows)
     by_learner = {name: [r["answer"] for r in rows if r["learner_name"] == name] for name in ("Ada Lovelace", "Bob")}
-    assert by_learner == {"Ada Lovelace": ["e^(-x^2)", "'-6(2x+1)^2", "6(2x+1)^2"], "Bob": [HOSTILE]}
-    sign_error = next(r for r in rows if r["answer"] == "'-6(2x+1)^2")
+    assert by_learner == {"Ada Lovelace": ["e^(-x^2)", "-6(2x+1)^2", "6(2x+1)^2"], "Bob": [HOSTILE]}
+    # A maths answer shows as typed: a spreadsheet would not run it, so it is not guarded.
+    sign_error = next(r for r in rows if r["answer"] == "-6(2x+1)^2")
+    assert sign_error["problem"] and sign_error["outcome"] in (
+        "in_progress", "solved", "solved_with_hints", "gave_up", "abandoned")
     assert sign_error["learner_name"] == "Ada Lovelace" and sign_error["correct"] == "false"
     assert sign_error["misconception"] == "sign_error" and sign_error["latency_ms"] == "4000"
     assert datetime.fromisoformat(rows[0]["created_at"]).tzinfo is not None
@@ -383,7 +389,7 @@ def test_the_attempts_export_streams_the_course_attempts(teacher: FlaskClient, w
 def test_the_attempts_export_applies_the_filters(teacher: FlaskClient, world: World) -> None:
     base = f"/dashboard/courses/{world.course_id}/export/attempts.csv"
     _, by_skill = read_csv(teacher, f"{base}?skill=multiply_factors")
-    assert [r["answer"] for r in by_skill] == ["'-6(2x+1)^2", "6(2x+1)^2"]
+    assert [r["answer"] for r in by_skill] == ["-6(2x+1)^2", "6(2x+1)^2"]
     _, recent = read_csv(teacher, f"{base}?since={TODAY.isoformat()}&q=bob")
     assert [r["learner_name"] for r in recent] == ["Bob"]
 
