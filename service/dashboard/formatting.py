@@ -1,4 +1,5 @@
-"""How the dashboard writes numbers: shares, durations, mastery colours.
+"""How the dashboard writes numbers and names: shares, durations, counts,
+mastery colours, misconceptions and outcomes in words.
 
 Passed to the dashboard's templates by a context processor (not app-wide
 filters), so their names never clash with other pages'.
@@ -8,7 +9,63 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service.calculus.misconceptions import MISCONCEPTIONS
+
 MASTERY_BANDS = 5
+
+# The one place the dashboard turns a misconception's identifier into words. A
+# misconception record that carries its own ``label`` wins over this table.
+MISCONCEPTION_LABELS: dict[str, str] = {
+    "missing_inner_derivative": "Left out the inner derivative",
+    "outer_not_at_inner": "Outer derivative taken at x, not at the inner function",
+    "power_rule_exponent": "Power rule: exponent not lowered",
+    "sign_error": "Sign error",
+    "added_instead_of_multiplied": "Added the local derivatives instead of multiplying",
+    "composed_derivatives": "Applied the outer derivative to the inner derivative",
+    "missing_link": "Left out one link of a longer chain",
+}
+OTHER_MISCONCEPTION = "Other (not a known misconception)"
+OUTCOME_LABELS: dict[str, str] = {
+    "solved": "Solved",
+    "solved_with_hints": "Solved with hints",
+    "gave_up": "Gave up",
+    "abandoned": "Abandoned",
+    "in_progress": "In progress",
+    "active": "In progress",
+}
+
+
+def misconception_label(name: str | None) -> str:
+    """A misconception in words; ``None`` (an unrecognised wrong answer) is "other".
+
+    >>> misconception_label("sign_error"), misconception_label(None)
+    ('Sign error', 'Other (not a known misconception)')
+    >>> misconception_label("brand_new_one")
+    'Brand new one'
+    """
+    if name is None:
+        return OTHER_MISCONCEPTION
+    record = MISCONCEPTIONS.get(name)
+    label = getattr(record, "label", None)
+    return str(label) if label else MISCONCEPTION_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def outcome_label(outcome: str) -> str:
+    """A conversation's outcome in words.
+
+    >>> outcome_label("solved_with_hints"), outcome_label("active")
+    ('Solved with hints', 'In progress')
+    """
+    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def count(number: int, thing: str, things: str | None = None) -> str:
+    """``number`` with its noun, singular or plural.
+
+    >>> count(1, "hint"), count(3, "hint"), count(0, "attempt"), count(2, "day", "days")
+    ('1 hint', '3 hints', '0 attempts', '2 days')
+    """
+    return f"{number} {thing if number == 1 else (things or thing + 's')}"
 
 
 def percent(value: float | None) -> str:
@@ -58,6 +115,9 @@ def mastery_band(probability: float) -> int:
 
 
 TEMPLATE_HELPERS = {
+    "count": count,
+    "misconception_label": misconception_label,
+    "outcome_label": outcome_label,
     "percent": percent,
     "duration": duration,
     "timestamp": timestamp,

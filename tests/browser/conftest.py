@@ -209,7 +209,7 @@ class Classroom:
 
 def make_classroom(server: LiveServer) -> Classroom:
     """A course where Ada (named) solved (2x+1)^3 after a wrong answer and a hint,
-    and an anonymous learner gave an answer no misconception explains, then gave up."""
+    and an anonymous learner gave an answer no misconception explains, asked for a hint and stopped."""
     import secrets
 
     from service.extensions import db
@@ -232,7 +232,7 @@ def make_classroom(server: LiveServer) -> Classroom:
     other = api(server, "/conversations", anonymous["token"], expression="e^(-x^2)")
     other_path = f"/conversations/{other['id']}/messages"
     api(server, other_path, anonymous["token"], text="dy/dx = 17x")
-    api(server, other_path, anonymous["token"], text="show me the solution")
+    api(server, other_path, anonymous["token"], text="hint")
     return Classroom(email=teacher.email, course_id=course.id, course=course.title, code=course.code,
                      learner=f"Ada {suffix}", learner_id=learner["id"],
                      misconception=wrong["verdict"]["misconception"], anonymous_id=anonymous["id"])

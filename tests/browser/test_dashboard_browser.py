@@ -30,11 +30,25 @@ def test_an_instructor_finds_the_attempt_its_misconception_and_the_mastery(
     page.get_by_role("link", name=classroom.course).click()
     expect(page.locator('[data-figure="learners"]')).to_have_text("2")
     expect(page.locator('[data-figure="attempts"]')).to_have_text("3")
+    # It opens on who needs help: the anonymous learner, labelled (never "(no name)"),
+    # stopped on e^(-x^2) with an answer no misconception explains.
+    stuck = page.locator("ol.struggling li")
+    expect(stuck).to_have_count(1)
+    expect(stuck).to_contain_text(f"Learner {classroom.anonymous_id[:6]}")
+    expect(stuck).to_contain_text("e^(-x^2)")
+    expect(stuck).to_contain_text("1 wrong answer · 1 hint")
+    expect(stuck).to_contain_text("Other (not a known misconception)")
+    expect(page.locator("body")).not_to_contain_text("(no name)")
+    expect(page.locator("table.finished")).to_contain_text(classroom.learner)
+    expect(page.locator('.outcomes [data-outcome="solved"]')).to_contain_text("1")
     snap(page, "overview")
 
     page.get_by_role("link", name="Misconceptions", exact=True).click()
     row = page.locator(f'tr[data-misconception="{classroom.misconception}"]')
     expect(row).to_contain_text("3(2x+1)^2")
+    expect(row).to_contain_text("Left out the inner derivative")
+    expect(row).to_contain_text("1 (50%)")  # one learner of the two
+    expect(page.locator('tr[data-misconception="other"]')).to_contain_text("17x")
     expect(page.locator("canvas[data-chart]")).to_be_visible()
     snap(page, "misconceptions")
 
@@ -43,7 +57,7 @@ def test_an_instructor_finds_the_attempt_its_misconception_and_the_mastery(
     expect(page.get_by_role("heading", name=classroom.learner)).to_be_visible()
     attempts = page.locator("table.attempts")
     expect(attempts).to_contain_text("3(2x+1)^2")
-    expect(attempts).to_contain_text(classroom.misconception)
+    expect(attempts).to_contain_text("Left out the inner derivative")
     expect(attempts.locator("tr.correct")).to_contain_text("6(2x+1)^2")
     mastery = page.locator("table.mastery-list")
     expect(mastery.locator("tr")).to_have_count(7)  # the header and the six skills

@@ -51,7 +51,7 @@ def open_widget(page: Page, url: str) -> None:
 def say(page: Page, text: str) -> None:
     """Type ``text`` in the chat, press Enter, wait for the tutor's reply."""
     before = page.locator(f"{CHAT} .bubble.tutor").count()
-    box = page.locator(f"{CHAT} input")
+    box = page.locator(f"{CHAT} #input")
     box.fill(text)
     box.press("Enter")
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
@@ -71,11 +71,11 @@ def test_learner_solves_with_a_hint_on_a_third_party_page(
     expect(page.locator(f"{CHAT} .problem")).to_have_text("Problem: (2x+1)^3")
 
     # The live preview reads what is typed before it is sent.
-    page.locator(f"{CHAT} input").fill("3(2x+1)^2*2")
+    page.locator(f"{CHAT} #input").fill("3(2x+1)^2*2")
     preview = page.locator(f"{CHAT} .preview")
     expect(preview).to_contain_text("I read this as")
     expect(preview.locator("math")).to_have_count(1)
-    page.locator(f"{CHAT} input").fill("sin((3x")
+    page.locator(f"{CHAT} #input").fill("sin((3x")
     expect(preview).to_contain_text("unbalanced parenthesis")
 
     say(page, "u = 2x + 1")
@@ -103,7 +103,7 @@ def test_markup_typed_by_a_learner_shows_as_text(browser_page: Page, live_server
                                                  third_party: ThirdPartySite, dialogs: list[str]) -> None:
     page = browser_page
     open_widget(page, embed_widget(third_party, live_server, "hostile.html"))
-    page.locator(f"{CHAT} input").fill(HOSTILE)
+    page.locator(f"{CHAT} #input").fill(HOSTILE)
     page.wait_for_timeout(600)  # long enough for the debounced preview to come back
     say(page, HOSTILE)
     expect(page.locator(f"{CHAT} .bubble.learner").last).to_have_text(HOSTILE)
@@ -175,7 +175,7 @@ def test_works_at_phone_width(browser_page: Page, live_server: LiveServer,
     page.set_viewport_size({"width": 375, "height": 740})
     open_widget(page, embed_widget(third_party, live_server, "phone.html", 'expression="(2x+1)^3"'))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    for control in page.locator(f"{CHAT} button").all():
+    for control in page.locator(f"{CHAT} button:visible").all():
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     say(page, "u = 2x + 1")

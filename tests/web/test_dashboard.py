@@ -302,9 +302,11 @@ def test_the_heatmap_pages_and_searches_learners(teacher: FlaskClient, world: Wo
 
 def test_misconceptions_are_counted_with_example_answers_escaped(teacher: FlaskClient, world: World) -> None:
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/misconceptions")
-    rows = re.findall(r'data-misconception="(\w+)">.*?<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>',
-                      html, re.DOTALL)
-    assert rows == [("sign_error", "2", "2"), ("missing_inner_derivative", "1", "1")]
+    rows = re.findall(r'data-misconception="(\w+)">.*?<td class="num" data-label="Wrong answers">(\d+)</td>'
+                      r'\s*<td class="num" data-label="Learners">(\d+) \((\d+)%\)</td>', html, re.DOTALL)
+    # Shares of the class of two (Ada and Bob): every wrong answer is counted, under human names.
+    assert rows == [("sign_error", "2", "2", "100"), ("missing_inner_derivative", "1", "1", "50")]
+    assert "Sign error" in html and "Left out the inner derivative" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and HOSTILE not in html
     assert "-6(2x+1)^2" in html
     assert "composed_derivatives" not in html.split('id="misconception-chart"')[1]
@@ -318,14 +320,15 @@ def test_misconceptions_follow_the_date_and_skill_filters(teacher: FlaskClient, 
     old = page_text(teacher, f"{base}?until={(TODAY - timedelta(days=7)).isoformat()}")
     assert 'data-misconception="missing_inner_derivative"' in old and 'data-misconception="sign_error"' not in old
     skill = page_text(teacher, f"{base}?skill=outer_derivative")
-    assert re.search(r'data-misconception="sign_error">.*?<td class="num">1</td>', skill, re.DOTALL)
+    assert re.search(r'data-misconception="sign_error">.*?<td class="num" data-label="Wrong answers">1</td>',
+                     skill, re.DOTALL)
 
 
 def test_the_learner_timeline_shows_transcripts_attempts_and_mastery(teacher: FlaskClient, world: World) -> None:
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/learners/{world.ada}")
     assert "Ada Lovelace" in html
     assert "Differentiate (2x+1)^3. What is the inner function?" in html
-    assert "<code>-6(2x+1)^2</code>" in html and "sign_error" in html
+    assert "<code>-6(2x+1)^2</code>" in html and "Sign error" in html
     assert re.search(r'data-skill="outer_derivative">\s*<td>[^<]+</td>\s*<td class="num cell band-4">91%', html)
     assert "e^(-x^2)" in html  # the older conversation, on the same page by default
     newest_first = html.index("(2x+1)^3") < html.index("e^(-x^2)")
@@ -339,7 +342,7 @@ def test_exercise_difficulty_lists_problems_hardest_first(teacher: FlaskClient, 
     rows = re.findall(r"<tr>\s*<td><code>([^<]+)</code>.*?</tr>", html, re.DOTALL)
     assert rows == ["e^(-x^2)", "(2x+1)^3"]
     first = html[html.index("<code>(2x+1)^3</code>"):]
-    cells = re.findall(r'<td class="num">([^<]*)</td>', first)[:6]
+    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]*)</td>', first)[:6]
     # (2x+1)^3: 3 attempts by 2 learners, 1 correct, 1 hint in 3, latency (4 s + 300 s + 6 s) / 3
     assert cells == ["—", "3", "2", "33%", "0.3", "1 min 43 s"]
 
