@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from service.extensions import db
-from service.models import Enrolment
+from service.models import Enrolment, Learner
 from tests.browser.conftest import LiveServer, ThirdPartySite
 from tests.factories import make_course, make_instructor
 
@@ -205,3 +205,68 @@ def tab_to(page: Page, target: str, limit: int = 15) -> None:
 
 def stored_identity(page: Page, server: LiveServer) -> dict:
     return page.evaluate("(key) => JSON.parse(localStorage.getItem(key))", f"chain-tutor:{server.url}")
+
+
+_PREVIEW_LEAVES = """() => Array.from(document.querySelector('chain-tutor-chat').shadowRoot
+  .querySelectorAll('.preview math mi, .preview math mo, .preview math mn')).map((e) => e.textContent)"""
+_PREVIEW_CLIPPED = """() => {
+  const box = document.querySelector('chain-tutor-chat').shadowRoot.querySelector('.preview');
+  const math = box.querySelector('math').getBoundingClientRect(), outer = box.getBoundingClientRect();
+  return math.top < outer.top - 0.5 || math.bottom > outer.bottom + 0.5 || box.scrollHeight > box.clientHeight + 1;
+}"""
+
+
+def test_maths_is_typeset_in_the_chat_and_the_preview_keeps_the_learners_order(
+        browser_page: Page, live_server: LiveServer, third_party: ThirdPartySite,
+        snap: Callable[[Page, str], Path]) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "maths.html",
+                                   'expression="(sigmoid(w*x)-y)^2" variable="w"'))
+    box = page.locator(f"{CHAT} #input")
+    box.fill("(sigmoid(wx) - y)^2")
+    expect(page.locator(f"{CHAT} .preview math")).to_be_visible()
+    leaves = page.evaluate(_PREVIEW_LEAVES)
+    assert "+" not in leaves and leaves.index("σ") < leaves.index("−") < leaves.index("y"), leaves
+    box.fill("-2x/e^{x^2}")
+    expect(page.locator(f"{CHAT} .preview mfrac")).to_be_visible()
+    assert not page.evaluate(_PREVIEW_CLIPPED), "the fraction must show whole in the preview"
+    snap(page, "preview-fraction")
+
+    say(page, "z = wx")
+    typeset = page.locator(f"{CHAT} .bubble.tutor .m")
+    expect(typeset.first).to_be_visible()
+    assert typeset.locator("math").count() >= 1
+    # Each piece of maths has its words beside it for screen readers; the MathML is hidden from them.
+    first = typeset.first
+    expect(first.locator("math")).to_have_attribute("aria-hidden", "true")
+    assert first.locator(".visually-hidden").text_content()
+
+
+def test_the_host_page_can_name_the_learner(browser_page: Page, live_server: LiveServer,
+                                            third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "named.html", 'learner-name="Ada"'))
+    expect(page.locator(f"{CHAT} .name-ask")).to_be_hidden()
+    identity = stored_identity(page, live_server)
+    with live_server.app.app_context():
+        learner = db.session.get(Learner, identity["learnerId"])
+        assert (learner.name, learner.source) == ("Ada", "widget")
+        assert learner.source_host == third_party.url.split("/")[2]
+
+
+def test_the_widget_asks_a_first_name_once(browser_page: Page, live_server: LiveServer,
+                                           third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "ask.html"))
+    ask = page.locator(f"{CHAT} .name-ask")
+    expect(ask).to_be_visible()
+    page.locator(f"{CHAT} #name").fill("Grace")
+    page.locator(f"{CHAT} #name").press("Enter")
+    expect(ask).to_be_hidden()
+    page.wait_for_function("(key) => JSON.parse(localStorage.getItem(key)).name === 'Grace'",
+                           arg=f"chain-tutor:{live_server.url}")
+    with live_server.app.app_context():
+        assert db.session.get(Learner, stored_identity(page, live_server)["learnerId"]).name == "Grace"
+    page.reload()
+    expect(page.locator(f"{CHAT} .bubble.tutor").first).to_be_visible()
+    expect(ask).to_be_hidden()

@@ -83,7 +83,7 @@
     .system { align-self: center; background: #fbeaec; color: #a51d2d; font-size: .9rem; }
     .preview { min-height: 1.8rem; padding: .2rem .75rem; font-size: .9rem; color: #566074;
       overflow-x: auto; overflow-y: hidden; white-space: nowrap; }
-    .preview math { font-size: 1.15em; padding-block: .15rem; }
+    .preview math { font-size: 1.15em; padding-block: .15rem; math-style: normal; }
     .name-ask { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .5rem; padding: .5rem .75rem;
       background: #f4f6fa; border-bottom: 1px solid #d5d9e2; font-size: .9rem; }
     .name-ask[hidden] { display: none; }
