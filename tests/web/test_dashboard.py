@@ -439,3 +439,37 @@ def test_the_vendored_chart_library_is_served_locally(client: FlaskClient) -> No
     assert response.status_code == 200
     assert b"Chart.js v4" in response.get_data()[:400]
     response.close()
+
+
+# The same data, the same numbers: pages against CSVs ------------------------------------------
+
+def test_pages_and_csvs_count_the_same_answers_and_outcomes(teacher: FlaskClient, world: World) -> None:
+    base = f"/dashboard/courses/{world.course_id}"
+    _, rows = read_csv(teacher, f"{base}/export/attempts.csv")
+    overview = page_text(teacher, f"{base}/")
+    assert int(figure(overview, "attempts")) == len(rows)
+    # Misconceptions: every wrong answer of the CSV is in one row of the page, "other" included.
+    misconceptions = page_text(teacher, f"{base}/misconceptions")
+    on_page = {name: int(n) for name, n in re.findall(
+        r'data-misconception="(\w+)">.*?data-label="Wrong answers">(\d+)<', misconceptions, re.DOTALL)}
+    in_csv: dict[str, int] = {}
+    for row in rows:
+        if row["correct"] == "false":
+            key = row["misconception"] or "other"
+            in_csv[key] = in_csv.get(key, 0) + 1
+    assert on_page == in_csv
+    # Outcomes: the overview's counts of the problems answered in the CSV's conversations.
+    outcomes = dict(re.findall(r'data-outcome="(\w+)">[^<]*<strong>(\d+)</strong>', overview))
+    by_conversation = {row["conversation_id"]: row["outcome"] for row in rows}
+    for outcome in set(by_conversation.values()):
+        assert int(outcomes[outcome]) >= list(by_conversation.values()).count(outcome)
+
+
+def test_the_overview_opens_on_who_needs_help(teacher: FlaskClient, world: World) -> None:
+    html = page_text(teacher, f"/dashboard/courses/{world.course_id}/")
+    assert html.index("Who needs help") < html.index("Who finished") < html.index('data-figure="learners"')
+    stuck = re.findall(r'<li class="card" data-learner="(\w+)">', html)
+    # Bob's problem today and Ada's older one are unsolved, each with a wrong answer; one card each.
+    assert sorted(stuck) == sorted([world.bob, world.ada])
+    card = html[html.index(f'data-learner="{world.bob}"'):]
+    assert "1 wrong answer" in card[:1500] and "(no name)" not in html
