@@ -26,7 +26,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Learner
+from service.models import Attempt, Conversation, ConversationStats, Learner
 from service.usecases.dashboard.filters import (
     DashboardFilter,
     course_learner_ids,
@@ -94,22 +94,14 @@ def who_needs_help(session: Session, instructor_id: int, flt: DashboardFilter) -
                            finished=_finished(session, in_range))
 
 
-def _per_conversation() -> sa.Subquery:
-    wrong = sa.func.count().filter(sa.not_(Attempt.correct))
-    return (
-        sa.select(Attempt.conversation_id.label("conversation_id"), wrong.label("wrong"),
-                  sa.func.max(Attempt.hints_used).label("hints"))
-        .group_by(Attempt.conversation_id)
-    ).subquery()
-
-
 def _struggling(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[StrugglingLearner]:
-    sums = _per_conversation()
-    wrong, hints = sa.func.coalesce(sums.c.wrong, 0), sa.func.coalesce(sums.c.hints, 0)
+    # The per-conversation sums the turn writer keeps (migration 0003): no pass over the attempts.
+    wrong = sa.func.coalesce(ConversationStats.attempts - ConversationStats.correct, 0)
+    hints = sa.func.coalesce(ConversationStats.hints_used, 0)
     query = (
         sa.select(Conversation, Learner, wrong, hints)
         .join(Learner, Learner.id == Conversation.learner_id)
-        .outerjoin(sums, sums.c.conversation_id == Conversation.id)
+        .outerjoin(ConversationStats, ConversationStats.conversation_id == Conversation.id)
         .where(*in_range, Conversation.status.not_in(SOLVED),
                sa.or_(wrong > 0, hints > 0, Conversation.status == "gave_up"))
         .order_by(wrong.desc(), hints.desc(), Conversation.updated_at.desc(), Conversation.id)
@@ -127,8 +119,8 @@ def _struggling(session: Session, in_range: list[sa.ColumnElement[bool]]) -> lis
             learner_id=learner.id, label=learner_label(learner.name, learner.id, learner.source, learner.source_host),
             conversation_id=conversation.id, problem=conversation.expression,
             outcome=outcome_of(conversation.status), wrong=n_wrong,
-            # Hints asked after the last answer are only in the state, not on an attempt.
-            hints=max(n_hints, int((conversation.state or {}).get("hints_used") or 0)),
+            # The state counts every hint; the sums only those before an answer.
+            hints=int((conversation.state or {}).get("hints_used") or n_hints),
             misconception=commonest.get(conversation.id), stopped_at=(conversation.state or {}).get("step"),
             updated_at=conversation.updated_at,
         )
@@ -161,11 +153,9 @@ def _outcomes(session: Session, in_range: list[sa.ColumnElement[bool]]) -> dict[
 
 
 def _finished(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[FinishedProblem]:
-    sums = _per_conversation()
     query = (
-        sa.select(Conversation, Learner, sa.func.coalesce(sums.c.hints, 0))
+        sa.select(Conversation, Learner)
         .join(Learner, Learner.id == Conversation.learner_id)
-        .outerjoin(sums, sums.c.conversation_id == Conversation.id)
         .where(*in_range, Conversation.status.in_(SOLVED))
         .order_by(Conversation.updated_at.desc(), Conversation.id)
         .limit(LIST_LENGTH)
@@ -174,6 +164,7 @@ def _finished(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[
         FinishedProblem(learner_id=learner.id,
                         label=learner_label(learner.name, learner.id, learner.source, learner.source_host),
                         problem=conversation.expression, outcome=outcome_of(conversation.status),
-                        hints=int(n_hints), updated_at=conversation.updated_at)
-        for conversation, learner, n_hints in session.execute(query)
+                        hints=int((conversation.state or {}).get("hints_used") or 0),
+                        updated_at=conversation.updated_at)
+        for conversation, learner in session.execute(query)
     ]
