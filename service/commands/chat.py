@@ -51,11 +51,21 @@ def chat_command(learner_token: str | None, name: str | None, expression: str | 
     if expression is not None:
         _check_expression(expression)  # before a learner is created for nothing
     # No logins in a terminal: a per-process key is all the chat needs, said to nobody.
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    borrowed_key = "SECRET_KEY" not in os.environ
+    if borrowed_key:
+        os.environ["SECRET_KEY"] = secrets.token_hex(32)
     logging.disable(logging.INFO)  # the migrations' progress lines are not the learner's business
-    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-    with app.app_context():
-        _chat(learner_token, name, expression)
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        if borrowed_key:
+            del os.environ["SECRET_KEY"]  # the app has it; nothing else in this process should
+            borrowed_key = False
+        with app.app_context():
+            _chat(learner_token, name, expression)
+    finally:
+        logging.disable(logging.NOTSET)
+        if borrowed_key:
+            os.environ.pop("SECRET_KEY", None)
 
 
 def _chat(learner_token: str | None, name: str | None, expression: str | None) -> None:

@@ -123,7 +123,7 @@ def test_the_chat_is_one_tap_from_the_top_of_the_landing_page(page_at, live_serv
     jump = page.get_by_role("link", name="Practise with the tutor")
     expect(jump).to_be_in_viewport()
     jump.click()
-    expect(chat.locator("input")).to_be_in_viewport()
+    expect(chat.locator("#input")).to_be_in_viewport()
     page.screenshot(path=str(_artifact(f"layout-jump-to-chat-{width}")))
 
 

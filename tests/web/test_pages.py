@@ -188,7 +188,8 @@ def test_var_is_an_alias_of_variable_on_the_solution_page(client: FlaskClient) -
 
 def test_the_headline_reads_like_the_last_step(client: FlaskClient) -> None:
     html = client.get("/solve", query_string={"expr": "(sigmoid(w*x)-y)^2", "variable": "w"}).text
-    answer = html[html.index('<div class="answer">'):html.index("</div>", html.index('<div class="answer">'))]
+    start = html.index('<div class="answer')
+    answer = html[start:html.index("</div>", start)]
     leaves = re.findall(r"<m[ion][^>]*>([^<]+)</m[ion]>", answer)
     # 2x(σ(wx) − y)σ(wx)(1 − σ(wx)): the tidy order of the steps, never "(−y + σ(wx))".
     assert leaves[:2] == ["2", "x"]
