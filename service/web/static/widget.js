@@ -330,7 +330,8 @@
         if (this.identity.name !== given) await this.saveName(given).catch(() => {});
         return;
       }
-      if (!this.identity.nameAsked) this.ui.nameAsk.hidden = false;
+      // Our own lesson page has no teacher to see a name; a course site (widget, embed) has.
+      if (!this.identity.nameAsked && this.origin.source !== "lesson") this.ui.nameAsk.hidden = false;
     }
 
     async answerName(name) {
