@@ -7,11 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY requirements ./requirements
 COPY service ./service
 COPY migrations ./migrations
 COPY content ./content
 # Editable install: the service finds migrations/ and content/ beside the package.
-RUN pip install --no-cache-dir -e . && mkdir -p /var/lib/chain-tutor
+# The lock: the image gets the versions CI tested.
+RUN pip install --no-cache-dir -c requirements/constraints.txt -e . && mkdir -p /var/lib/chain-tutor
 
 EXPOSE 5000
 CMD ["chain-tutor", "run", "--host", "0.0.0.0", "--port", "5000"]

@@ -15,7 +15,7 @@ from flask import Flask
 
 from service import api as api_package
 from service import dashboard
-from service import extensions
+from service import compute, extensions
 from service.config import default_settings, finish_config, settings_from_env
 from service.web import health, pages
 
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     extensions.init_app(app)
+    compute.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     api_package.init_app(app)

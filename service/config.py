@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,10 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["MAX_CONTENT_LENGTH"] = int(environ["MAX_CONTENT_LENGTH"])
     if "AUTO_MIGRATE" in environ:
         settings["AUTO_MIGRATE"] = parse_bool(environ["AUTO_MIGRATE"], "AUTO_MIGRATE")
+    # The compute budget (service.compute): COMPUTE_SECONDS=3, COMPUTE_PROCESSES=2, ...
+    for name, read in _COMPUTE_SETTINGS.items():
+        if environ.get(name):
+            settings[name] = read(environ[name])
     return settings
 
 
@@ -115,3 +119,10 @@ def finish_config(config: dict[str, Any]) -> None:
         log.warning("SECRET_KEY is not set; using a random key, so logins end when the process does")
         config["SECRET_KEY"] = secrets.token_hex(32)
 
+
+# How each compute setting (service.compute) is read from the environment.
+_COMPUTE_SETTINGS: dict[str, Callable[[str], Any]] = {
+    "COMPUTE_POOL": lambda value: parse_bool(value, "COMPUTE_POOL"),
+    "COMPUTE_SECONDS": float, "COMPUTE_MEMORY_MB": int, "COMPUTE_PROCESSES": int,
+    "COMPUTE_HEAVY_PROCESSES": int, "COMPUTE_HEAVY_NICE": int, "COMPUTE_HEAVY_WAIT": float,
+}

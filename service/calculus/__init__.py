@@ -7,6 +7,7 @@ solutions and answer checking. Pure sympy: no Flask, no database.
 """
 
 from .errors import ExpressionError
+from .cost import Cost, ExpressionTooCostly, estimate_cost
 from .functions import sigmoid
 from .parsing import parse_expression
 from .chain import decompose, decompose_chain
@@ -15,7 +16,7 @@ from .checking import Verdict, check_answer, check_step
 from .misconceptions import MISCONCEPTIONS
 
 __all__ = [
-    "ExpressionError", "sigmoid", "parse_expression", "decompose", "decompose_chain",
+    "ExpressionError", "ExpressionTooCostly", "Cost", "estimate_cost", "sigmoid", "parse_expression", "decompose", "decompose_chain",
     "Solution", "solve", "Verdict", "check_answer", "check_step", "MISCONCEPTIONS",
     "clear_caches",
 ]

@@ -76,7 +76,8 @@ def _parse(text: str | sp.Expr, variable: str, where: str) -> sp.Expr:
     try:
         return parse_expression(text, variable)
     except ExpressionError as error:
-        raise ExpressionError(f"{where}: {error.message}", error.position) from error
+        # type(error): a too costly expression stays ExpressionTooCostly.
+        raise type(error)(f"{where}: {error.message}", error.position) from error
 
 
 def _parse_answer(answer: str, variable: str) -> sp.Expr:
@@ -88,7 +89,7 @@ def _parse_answer(answer: str, variable: str) -> sp.Expr:
             return parse_expression(answer[tag.end():], variable)
         except ExpressionError as error:
             position = None if error.position is None else error.position + tag.end()
-            raise ExpressionError(f"in your answer: {error.message}", position) from error
+            raise type(error)(f"in your answer: {error.message}", position) from error
     return _parse(answer, variable, "in your answer")
 
 

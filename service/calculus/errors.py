@@ -20,3 +20,7 @@ class ExpressionError(ValueError):
         self.position = position
         text = message if position is None else f"{message} (at position {position + 1})"
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[type, tuple[str, int | None]]:
+        # Pickled whole (message and position), as when raised in a compute child (service.compute).
+        return (type(self), (self.message, self.position))

@@ -8,8 +8,10 @@ grammar and how juxtaposed function arguments read are described there.
 
 Bounds, so that nothing typed can hang or exhaust the process: at most
 MAX_LENGTH characters (checked before reading), MAX_DEPTH levels of nesting,
-30-digit literals, and the number, exponent, degree and root limits of
-:mod:`unevaluated`, checked before sympy computes anything.
+30-digit literals, the number, exponent, degree and root limits of
+:mod:`unevaluated`, and the shape limits of :mod:`cost` (towers, products,
+nesting, the size of values and of the derivative), all checked before sympy
+computes anything.
 
 >>> parse_expression("(3x)^2")
 (3*x)**2
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .cost import estimate_cost, refuse_costly
 from .errors import ExpressionError
 from .grammar import MAX_DEPTH, MAX_LENGTH, Parser
 from .tokens import tokenize
@@ -64,7 +67,10 @@ def parse_expression(text: str, variable: str | None = None) -> sp.Expr:
 def _parse_text(text: str, variable: str | None) -> sp.Expr:
     try:
         tokens = tokenize(text, variable)
-        return Parser(tokens, variable).parse()
+        tree = Parser(tokens, variable).parse()
+        # Refused here, before any sympy work, so every way in (solve, check, the tutor) is bounded.
+        refuse_costly(estimate_cost(tree))
+        return tree
     except ExpressionError:
         raise
     except RecursionError:

@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from gunicorn.app.base import BaseApplication
 
+from service import compute
 from service.extensions import MIGRATIONS_DIR, db
 from service.models import Lesson
 
@@ -43,18 +44,18 @@ class StandaloneServer(BaseApplication):  # type: ignore[misc]  # gunicorn is un
         return self.application
 
 
-# Defaults, compared by measurement (bench/bench_tutor.py and the figures in
-# bench/README.md). A turn is CPU-bound (~6 ms of server CPU on this 2-core
-# machine), so extra threads in a worker only queue for its GIL, and the GIL
-# hands over in 5 ms slices: a thread back from the database waits for the
-# one computing. At 120 turns/s offered, p99 was 50 / 111 / 242 ms on SQLite
-# and 142 / 174 / 167 ms on PostgreSQL with 2 workers of 1 / 2 / 4 threads;
-# at 200/s on SQLite, 41 ms with 1 thread against 230-470 ms with 4. So one
-# thread per worker and one worker per core. The price: a slow request (a
-# dashboard export, ~0.25 s) holds up the other requests queued on its
-# worker.
+# Defaults, compared by measurement (bench/bench_tutor.py, bench/bench_isolation.py
+# and the figures in bench/README.md). One worker per core. Threads: when a
+# turn's sympy work ran in the worker's own thread (~6 ms of CPU), extra
+# threads only queued for the GIL (at 120 turns/s, p99 50 / 111 / 242 ms with
+# 1 / 2 / 4 threads on SQLite). Since the calculus runs in compute processes
+# (service.compute), a thread mostly waits for them, and a costly request
+# holds its thread for up to the compute budget (3 s): with one thread per
+# worker, two clients sending costly expressions held both workers and
+# learners waited seconds (p99 20 s in bench_isolation.py); with 4 threads,
+# learners kept a p99 of about 0.1 s on the shared machine.
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 1
+DEFAULT_THREADS = 4
 # gunicorn worker classes by the names `chain-tutor run --worker-class` takes.
 # A threaded worker keeps connections alive and waits for slow clients in a
 # poller, so it is the default for a server facing browsers directly. "fair"
@@ -106,7 +107,14 @@ def server_options(host: str, port: int, workers: int, threads: int,
         # gunicorn >= 25.1 opens a control socket at one fixed path per user;
         # two servers (tests, benchmarks) would fight over it, and nothing uses it.
         "control_socket_disable": True,
+        # Each worker starts its compute children (service.compute) before its first request.
+        "post_worker_init": start_compute,
     }
+
+
+def start_compute(worker: Any) -> None:
+    """gunicorn's ``post_worker_init`` hook: warm this worker's compute pool."""
+    compute.start(worker.wsgi)
 
 
 def prepare_database(app: Flask) -> None:

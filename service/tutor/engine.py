@@ -15,6 +15,7 @@ new state, the replies and the events in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 
 from service.calculus import ExpressionError
 
@@ -28,7 +29,28 @@ from .problems import NoProblemError, Problem
 from .state import ConversationState
 from .turn import Turn, TurnBuilder, TutorContext
 
-__all__ = ["start", "respond", "ConversationState", "TutorContext", "Turn"]
+__all__ = ["start", "respond", "Action", "ConversationState", "TutorContext", "Turn"]
+
+
+class Action(str, Enum):
+    """A button the chat widget offers: the same move as asking in words, without words."""
+
+    HINT = "hint"
+    NEXT_FACTOR = "next_factor"
+    SOLUTION = "solution"
+    NEW_PROBLEM = "new_problem"
+    REPEAT = "repeat"
+    EXPLAIN = "explain"
+
+
+ACTIONS: tuple[str, ...] = tuple(action.value for action in Action)
+
+# How a transcript shows a pressed button: the words it stands for.
+ACTION_WORDS: dict[Action, str] = {
+    Action.HINT: "Hint, please.", Action.NEXT_FACTOR: "Which factor is next?",
+    Action.SOLUTION: "Show me the solution.", Action.NEW_PROBLEM: "A new problem, please.",
+    Action.REPEAT: "Repeat the question, please.", Action.EXPLAIN: "Can you explain that?",
+}
 
 MAX_MESSAGE_LENGTH = 2000
 
@@ -58,14 +80,22 @@ def start(context: TutorContext, expression: str | None = None,
     return turn.finish()
 
 
-def respond(state: ConversationState, text: str, context: TutorContext) -> Turn:
-    """The tutor's turn after the learner says ``text``.
+def respond(state: ConversationState, text: str, context: TutorContext, *,
+            action: Action | str | None = None) -> Turn:
+    """The tutor's turn after the learner says ``text`` (or presses ``action``).
+
+    An action is handled exactly as the intent it stands for, and ``text``
+    is not read at all.
 
     >>> first = start(TutorContext(), "(2x+1)^3")
     >>> respond(first.state, "hint", TutorContext()).replies[0].kind
     'hint'
     """
     turn = TurnBuilder(context, state)
+    if action is not None:
+        intent = _ACTION_INTENTS[Action(action)]
+        _MOVES[intent](turn, IntentMatch(intent), "")
+        return turn.finish()
     text = text.strip()
     if len(text) > MAX_MESSAGE_LENGTH:
         turn.say("info", f"That message is too long for me (at most {MAX_MESSAGE_LENGTH} characters).")
@@ -179,4 +209,9 @@ _MOVES: dict[Intent, _Move] = {
     Intent.WHY_MULTIPLY: _why_multiply, Intent.CHAIN_RULE: _chain_rule, Intent.REPEAT: _repeat,
     Intent.SKIP: _new_problem, Intent.DIFFERENTIATE: _differentiate, Intent.YES: _yes,
     Intent.NO: _no,
+}
+
+_ACTION_INTENTS: dict[Action, Intent] = {
+    Action.HINT: Intent.HINT, Action.NEXT_FACTOR: Intent.NEXT_FACTOR, Action.SOLUTION: Intent.SOLUTION,
+    Action.NEW_PROBLEM: Intent.SKIP, Action.REPEAT: Intent.REPEAT, Action.EXPLAIN: Intent.WHY_MULTIPLY,
 }

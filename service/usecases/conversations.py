@@ -21,6 +21,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,8 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.calculus import ExpressionTooCostly
+from service.compute import assess, is_heavy
+from service.compute.turns import run_engine
 from service.models import Conversation, Course, Enrolment, Message, new_public_id
-from service.tutor.engine import ConversationState, Turn, respond, start
+from service.tutor.engine import ACTION_WORDS, Action, ConversationState, Turn, respond, start
 from service.usecases.access import Principal, teaches, visible_learner
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.turn_records import (
@@ -110,15 +114,21 @@ def start_conversation(session: Session, learner_id: str, expression: str | None
     """
     course_id = _course_of(session, learner_id, course_id)
     mastery = read_mastery(session, learner_id)
-    turn = start(build_context(session, learner_id, mastery), expression, variable)
+    # Within the compute budget (service.compute); over it, ExpressionTooCostly (a 422).
+    turn = run_engine(start, build_context(session, learner_id, mastery), expression, variable,
+                      heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
     replies = record_turn(session, conversation, turn, None)
     session.commit()
     return _turn_view(conversation.id, turn, replies)
 
 
-def post_message(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
-    """The learner ``learner_id`` says ``text`` in its conversation; the tutor answers.
+def post_message(session: Session, learner_id: str, conversation_id: str, text: str, *,
+                 action: str | None = None) -> TurnView:
+    """The learner ``learner_id`` says ``text`` (or presses ``action``) in its conversation.
+
+    An action (:class:`service.tutor.engine.Action`) is handled as asking for
+    it in words; the transcript keeps it as the words it stands for.
 
     Raises :class:`NotFound` when the conversation does not exist or is
     another learner's, and :class:`Conflict` when concurrent messages kept
@@ -126,7 +136,7 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
     """
     for attempt in range(1, MAX_TRIES + 1):
         try:
-            view = _post_once(session, learner_id, conversation_id, text)
+            view = _post_once(session, learner_id, conversation_id, text, action)
             session.commit()
             return view
         except (StaleDataError, IntegrityError):
@@ -136,15 +146,38 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
     raise Conflict("The conversation kept changing while your message was being answered; send it again.")
 
 
-def _post_once(session: Session, learner_id: str, conversation_id: str, text: str) -> TurnView:
+def _post_once(session: Session, learner_id: str, conversation_id: str, text: str,
+               action: str | None) -> TurnView:
     read = read_conversation_for_turn(session, conversation_id)
     if read is None or read[0].learner_id != learner_id:
         raise NotFound(f"There is no conversation {conversation_id!r}.")
     conversation, mastery = read
     context = build_context(session, learner_id, mastery, conversation.id)
-    turn = respond(ConversationState.from_dict(conversation.state), text, context)
-    replies = record_turn(session, conversation, turn, text)
+    cost = assess(text, conversation.expression)
+    if cost.refusal is not None:  # refused by the core's estimate, before any work
+        return _too_costly_view(conversation, cost.refusal)
+    # An action is a plain keyword argument of respond; partial keeps the move picklable.
+    move = partial(respond, action=action) if action is not None else respond
+    try:
+        turn = run_engine(move, ConversationState.from_dict(conversation.state), text, context,
+                          heavy=cost.heavy)
+    except ExpressionTooCostly as error:  # over the compute budget, or its lane busy
+        return _too_costly_view(conversation, error.message)
+    said = ACTION_WORDS[Action(action)] if action is not None else text
+    replies = record_turn(session, conversation, turn, said)
     return _turn_view(conversation.id, turn, replies)
+
+
+def _too_costly_view(conversation: ConversationRecord, reason: str) -> TurnView:
+    """A turn whose maths is too costly, or whose work ran over its budget: a friendly word, nothing written.
+
+    The conversation stays as it was (no message, attempt or state change
+    is recorded), so the learner can simply say something else.
+    """
+    text = (f"Sorry, I couldn't work that out: {reason}. "
+            "Your conversation is unchanged; send another answer or ask for a hint.")
+    reply = MessageView(position=conversation.message_count, role="tutor", kind="info", text=text)
+    return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state))
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:

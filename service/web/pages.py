@@ -22,6 +22,7 @@ import re
 from flask import Blueprint, Response, render_template, request, send_from_directory
 
 from service import calculus
+from service.compute import is_heavy, run_budgeted, tasks
 from service.api.solve.schemas import MAX_EXPRESSION_LENGTH, VARIABLE_PATTERN
 from service.extensions import db
 from service.web.lesson_html import first_lesson
@@ -104,7 +105,7 @@ def _solve(expression: str, variable: str | None) -> SolutionView:
         raise calculus.ExpressionError(f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters")
     if variable is not None and not _VARIABLE.match(variable):
         raise calculus.ExpressionError("the variable must be a name such as x, t or w")
-    return solution_view(calculus.solve(expression, variable=variable).to_dict())
+    return solution_view(run_budgeted(tasks.solve, expression, variable, heavy=is_heavy(expression)))
 
 
 def _bounded(text: str, limit: int = MAX_EXPRESSION_LENGTH) -> str:

@@ -232,13 +232,60 @@ def test_a_conversation_is_filed_under_the_learners_course(talk: Talk, cast: Cas
 # --- validation ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [{}, {"text": ""}, {"text": "x" * 2001}, {"text": 7}])
-def test_a_message_needs_text_of_1_to_2000_characters(talk: Talk, client, body) -> None:
+@pytest.mark.parametrize("body", [{"text": ""}, {"text": 7}, {"text": "x" * 20_001}])
+def test_a_message_needs_text_of_a_sane_length(talk: Talk, client, body) -> None:
     talk.start(expression="(2x+1)^3")
     response = client.post(f"/api/v1/conversations/{talk.id}/messages", json=body,
                            headers=talk.learner.headers)
     assert response.status_code == 422
     assert "text" in response.get_json()["error"]["errors"]
+
+
+@pytest.mark.parametrize("body", [{}, {"text": "hint", "action": "hint"}, {"action": "dance"},
+                                  {"action": 3}])
+def test_a_message_is_exactly_one_of_text_and_a_known_action(talk: Talk, client, body) -> None:
+    talk.start(expression="(2x+1)^3")
+    response = client.post(f"/api/v1/conversations/{talk.id}/messages", json=body,
+                           headers=talk.learner.headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"]
+
+
+def test_an_over_long_message_gets_a_chat_reply_not_an_error(talk: Talk) -> None:
+    talk.start(expression="(2x+1)^3")
+    turn = talk.say("x" * 2001)
+    assert "too long" in " ".join(texts(turn, "info"))
+    assert turn["state"]["step"] == "u" and "verdict" not in turn
+
+
+def press(talk: Talk, action: str) -> dict[str, Any]:
+    response = talk.client.post(f"/api/v1/conversations/{talk.id}/messages", json={"action": action},
+                                headers=talk.learner.headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_a_hint_button_climbs_the_same_ladder_as_asking_in_words(talk: Talk, client, cast) -> None:
+    talk.start(expression="(2x+1)^3")
+    pressed = press(talk, "hint")
+    other = Talk(client, cast.learner)
+    other.start(expression="(2x+1)^3")
+    asked = other.say("hint")
+    assert texts(pressed, "hint") == texts(asked, "hint") and pressed["state"]["hints_used"] == 1
+    assert talk.transcript()["messages"][-len(pressed["messages"]) - 1]["text"] == "Hint, please."
+
+
+@pytest.mark.parametrize(("action", "kind"), [("next_factor", "info"), ("repeat", "question"),
+                                              ("explain", "explanation"), ("solution", "solution")])
+def test_every_button_gets_the_reply_of_its_words(talk: Talk, action: str, kind: str) -> None:
+    talk.start(expression="(2x+1)^3")
+    assert kind in kinds(press(talk, action))
+
+
+def test_the_new_problem_button_sets_another_problem(talk: Talk) -> None:
+    talk.start(expression="(2x+1)^3")
+    turn = press(talk, "new_problem")
+    assert turn["state"]["expression"] != "(2x+1)^3" and turn["state"]["step"] is not None
 
 
 def test_an_unreadable_expression_is_a_422_with_the_parsers_message(client, cast: Cast, session) -> None:

@@ -19,13 +19,17 @@ third-party site on another origin, and Debian's Chromium driven by Playwright.
 ``snap``
     ``snap(page, "step")`` writes an extra screenshot for the current test.
 
-The tests are skipped, with the reason, where Chromium or Playwright is missing.
+Where Chromium or Playwright is missing the tests are skipped with a one-line
+reason that says how to enable them, unless ``CHAIN_TUTOR_REQUIRE_BROWSER`` is
+set (``.ci/run`` sets it): then a missing browser fails the run, so CI can
+never pass with the browser suite silently skipped.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -45,6 +49,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
+REQUIRE_BROWSER = "CHAIN_TUTOR_REQUIRE_BROWSER"
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -124,13 +129,20 @@ def third_party(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThirdParty
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, launched once per session."""
     if sync_playwright is None:
-        pytest.skip("the playwright package is not installed (pip install playwright)")
+        _browser_unavailable("browser tests need Playwright: pip install -e '.[test]' enables them")
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        _browser_unavailable(f"browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium enables them")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def _browser_unavailable(reason: str) -> None:
+    """Skip the browser tests with ``reason``, or fail when the run requires them."""
+    if os.environ.get(REQUIRE_BROWSER):
+        pytest.fail(f"{reason} ({REQUIRE_BROWSER} is set: this run must not skip the browser tests)")
+    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -138,6 +138,8 @@ def interleave(monkeypatch: pytest.MonkeyPatch, app: Flask, learner: LearnerHand
         return respond(*args, **kwargs)
 
     monkeypatch.setattr(conversations, "respond", respond_after_another)
+    # The patched engine is a closure of this test: it runs in this thread, not in the compute pool.
+    monkeypatch.setitem(app.config, "COMPUTE_POOL", False)
     return interleaved
 
 

@@ -59,9 +59,11 @@ class ConversationMessages(MethodView):
     @blp.response(200, TurnSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such conversation of yours")
     @blp.alt_response(409, schema=ErrorSchema, description="Concurrent messages kept clashing; resend")
+    @blp.alt_response(422, schema=ErrorSchema, description="Neither or both of text and action")
     def post(self, body: dict, conversation_id: str) -> conversations.TurnView:
         """Say something to the tutor; its replies, the new state and the verdict come back."""
-        return conversations.post_message(db.session, require_learner(), conversation_id, body["text"])
+        return conversations.post_message(db.session, require_learner(), conversation_id,
+                                          body.get("text", ""), action=body.get("action"))
 
 
 @blp.route("/learners/<string(length=32):learner_id>/conversations")

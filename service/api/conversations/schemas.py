@@ -15,7 +15,7 @@ from marshmallow import validate
 from service.api.conversations.typesetting import segments
 from service.api.solve.schemas import VARIABLE_PATTERN
 from service.calculus.parsing import MAX_LENGTH as MAX_EXPRESSION_LENGTH
-from service.tutor.engine import MAX_MESSAGE_LENGTH
+from service.tutor.engine import ACTIONS, MAX_MESSAGE_LENGTH
 from service.tutor.messages import MESSAGE_KINDS
 
 
@@ -47,13 +47,29 @@ class ConversationCreateSchema(ma.Schema):
     )
 
 
+# The tutor itself answers a message over MAX_MESSAGE_LENGTH in the chat ("that is
+# too long for me"); only a body far beyond any typed message is refused here.
+MAX_REQUEST_TEXT = 10 * MAX_MESSAGE_LENGTH
+
+
 class ChatMessageCreateSchema(ma.Schema):
     text = ma.fields.String(
-        required=True, validate=validate.Length(min=1, max=MAX_MESSAGE_LENGTH),
+        validate=validate.Length(min=1, max=MAX_REQUEST_TEXT),
         metadata={"description": "An answer (\"du/dx = 2\", \"6(2x+1)^2\") or a request "
-                                 "(\"hint\", \"next factor\", \"show the solution\")",
+                                 "(\"hint\", \"next factor\", \"show the solution\"); "
+                                 f"over {MAX_MESSAGE_LENGTH} characters the tutor asks for less",
                   "example": "u = 2x + 1"},
     )
+    action = ma.fields.String(
+        validate=validate.OneOf(ACTIONS),
+        metadata={"description": "A widget button instead of text: handled as asking for it in words",
+                  "example": "hint"},
+    )
+
+    @ma.validates_schema
+    def exactly_one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("text" in data) == ("action" in data):
+            raise ma.ValidationError("Send exactly one of text and action.")
 
 
 class AnswerVerdictSchema(ma.Schema):
