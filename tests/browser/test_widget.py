@@ -146,7 +146,7 @@ def test_keyboard_only(browser_page: Page, live_server: LiveServer, third_party:
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
     expect(page.locator(f"{CHAT} .bubble.tutor[data-kind=hint]")).to_have_count(1)
 
-    tab_to(page, "what is the next factor")
+    tab_to(page, "next_factor")
     before = page.locator(f"{CHAT} .bubble.tutor").count()
     page.keyboard.press("Enter")
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
@@ -270,3 +270,24 @@ def test_the_widget_asks_a_first_name_once(browser_page: Page, live_server: Live
     page.reload()
     expect(page.locator(f"{CHAT} .bubble.tutor").first).to_be_visible()
     expect(ask).to_be_hidden()
+
+
+def test_the_buttons_send_named_actions(browser_page: Page, live_server: LiveServer,
+                                        third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "actions.html", 'expression="(2x+1)^3"'))
+    sent: list[dict] = []
+    page.on("request", lambda request: sent.append(request.post_data_json)
+            if request.method == "POST" and request.url.endswith("/messages") else None)
+    for label, action, kind in (("Hint", "hint", "hint"), ("Next factor", "next_factor", "info"),
+                                ("Solution", "solution", "solution")):
+        before = page.locator(f"{CHAT} .bubble.tutor").count()
+        page.locator(f'{CHAT} button[data-action="{action}"]').click()
+        page.wait_for_function(_TUTOR_REPLIED, arg=before)
+        assert sent[-1] == {"action": action}, f"{label} sent {sent[-1]}"
+        expect(page.locator(f"{CHAT} .bubble.tutor[data-kind={kind}]").last).to_be_visible()
+    # The transcript shows each press as words, the same after a reload as before it.
+    learner_said = page.locator(f"{CHAT} .bubble.learner").all_text_contents()
+    assert learner_said == ["Hint, please.", "Which factor is next?", "Show me the solution."]
+    page.reload()
+    expect(page.locator(f"{CHAT} .bubble.learner")).to_have_text(learner_said)

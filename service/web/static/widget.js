@@ -33,12 +33,16 @@
   // Where a learner started, for the teacher's dashboard ("via widget on example.org").
   const SOURCES = new Set(["widget", "embed", "lesson"]);
   const MATH_FONTS = '"STIX Two Math", "Cambria Math", "Latin Modern Math", "Noto Sans Math", math';
-  // The phrasings service/tutor/intents.py recognises for each button.
+  // Each button sends a named action (POST messages {"action": ...}), not words the
+  // tutor must recognise; `said` is how the transcript shows it (service/tutor/engine.py ACTION_WORDS).
   const ACTIONS = [
-    ["Hint", "hint", "Hint: ask the tutor for a hint"],
-    ["Next factor", "what is the next factor", "Next factor: which local derivative is still missing"],
-    ["Solution", "show me the solution", "Solution: show the worked solution"],
-    ["New problem", "new problem", "New problem: start another problem"],
+    { label: "Hint", action: "hint", said: "Hint, please.", description: "Hint: ask the tutor for a hint" },
+    { label: "Next factor", action: "next_factor", said: "Which factor is next?",
+      description: "Next factor: which local derivative is still missing" },
+    { label: "Solution", action: "solution", said: "Show me the solution.",
+      description: "Solution: show the worked solution" },
+    { label: "New problem", action: "new_problem", said: "A new problem, please.",
+      description: "New problem: start another problem" },
   ];
   const MATHML_ATTRIBUTES = new Set([
     "display", "mathvariant", "mathsize", "stretchy", "fence", "separator", "separators", "lspace",
@@ -237,13 +241,13 @@
         preview: $(".preview"), problem: $(".problem"), mastery: $("details.mastery"), actions: $(".actions"),
         nameAsk: $(".name-ask"), name: $("#name") };
       this.ui.input.maxLength = MAX_LENGTH;
-      for (const [label, text, description] of ACTIONS) {
+      for (const { label, action, said, description } of ACTIONS) {
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = label;
         button.setAttribute("aria-label", description);
-        button.dataset.action = text;
-        button.addEventListener("click", () => this.send(text));
+        button.dataset.action = action;
+        button.addEventListener("click", () => this.send(said, action));
         this.ui.actions.append(button);
       }
       this.ui.form.addEventListener("submit", (event) => {
@@ -397,20 +401,21 @@
       this.showTurn(turn);
     }
 
-    /** Send one message; messages go one at a time, in the order they were typed. */
-    send(text) {
-      this.queue = this.queue.then(() => this.post(text)).catch((error) => this.say(error));
+    /** Send one message (typed text, or a button's action); one at a time, in order. */
+    send(text, action) {
+      this.queue = this.queue.then(() => this.post(text, action)).catch((error) => this.say(error));
       return this.queue;
     }
 
-    async post(text) {
+    async post(text, action) {
       if (!this.identity || !this.identity.conversationId) await this.start();
       const bubble = this.show({ role: "learner", kind: "text", text });
       this.setBusy(true);
       try {
         const path = `/conversations/${this.identity.conversationId}/messages`;
-        const turn = await this.call("POST", path, { text }).catch((error) => {
-          if (error.status === 409) return this.call("POST", path, { text }); // a clash: resend once
+        const body = action ? { action } : { text };
+        const turn = await this.call("POST", path, body).catch((error) => {
+          if (error.status === 409) return this.call("POST", path, body); // a clash: resend once
           throw error;
         });
         if (turn.verdict) bubble.dataset.correct = String(Boolean(turn.verdict.correct));
