@@ -52,7 +52,11 @@ DEFAULT_TIMEOUT_MS = 10_000
 REQUIRE_BROWSER = "CHAIN_TUTOR_REQUIRE_BROWSER"
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+    # Assertions wait as long as actions do: the first turn of a session may start the compute
+    # pool, and a loaded machine (2 cores shared) is slower than Playwright's 5 s default.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
