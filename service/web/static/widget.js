@@ -76,6 +76,7 @@
     .bubble .maths { display: block; margin-top: .3rem; overflow-x: auto; font-size: 1.1em; }
     math { font-family: ${MATH_FONTS}; font-size: 1.08em; }
     .bubble .m { white-space: nowrap; }
+    .bubble p:has(.m) { line-height: 1.75; }
     .problem math { font-size: 1em; }
     .tutor { align-self: flex-start; background: #eef1f6; border-bottom-left-radius: 4px; }
     .tutor[data-kind="hint"] { background: #fff4d1; }
