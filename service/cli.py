@@ -38,8 +38,17 @@ def _create_app():
     return create_app()
 
 
+# Flask's generic options (--env-file, --app, --debug) mean nothing here: the
+# app is ours, configured by the environment; ``--help`` lists only our own.
+_FLASK_OPTIONS = frozenset({"env_file", "app", "debug"})
+
+
 class LazyFlaskGroup(FlaskGroup):
-    """A FlaskGroup whose own commands are imported only when used."""
+    """A FlaskGroup whose own commands are imported only when used, without Flask's generic options."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.params = [param for param in self.params if param.name not in _FLASK_OPTIONS]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         # Only our own commands: listing the app's would build it for --help.

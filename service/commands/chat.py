@@ -5,16 +5,23 @@ web service: a conversation started here shows on the dashboards and can be
 resumed over HTTP, and the other way round. The first run creates a learner
 and prints its token; ``--learner-token`` resumes that learner's latest
 conversation.
+
+Standard output carries the conversation and nothing else: the migrations'
+INFO lines are silenced (warnings and errors still go to standard error),
+and a missing ``SECRET_KEY`` is no news here, as the terminal has no logins.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 import sys
 from collections.abc import Iterable
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo
 
 from service.calculus import ExpressionError, parse_expression
 from service.commands.server import prepare_database
@@ -37,13 +44,31 @@ PROMPT = "you> "
               help="Continue as this learner (printed on the first run); or $CHAIN_TUTOR_TOKEN.")
 @click.option("--name", help="Your name, when starting as a new learner.")
 @click.option("--expression", help="Start a new conversation on this expression, e.g. \"(2x+1)^3\".")
-@with_appcontext
 def chat_command(learner_token: str | None, name: str | None, expression: str | None) -> None:
     """Learn the chain rule from the tutor, in this terminal. Type "quit" to leave."""
     if learner_token and name:
         raise click.UsageError("Give either --learner-token or --name, not both.")
     if expression is not None:
         _check_expression(expression)  # before a learner is created for nothing
+    # No logins in a terminal: a per-process key is all the chat needs, said to nobody.
+    borrowed_key = "SECRET_KEY" not in os.environ
+    if borrowed_key:
+        os.environ["SECRET_KEY"] = secrets.token_hex(32)
+    logging.disable(logging.INFO)  # the migrations' progress lines are not the learner's business
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        if borrowed_key:
+            del os.environ["SECRET_KEY"]  # the app has it; nothing else in this process should
+            borrowed_key = False
+        with app.app_context():
+            _chat(learner_token, name, expression)
+    finally:
+        logging.disable(logging.NOTSET)
+        if borrowed_key:
+            os.environ.pop("SECRET_KEY", None)
+
+
+def _chat(learner_token: str | None, name: str | None, expression: str | None) -> None:
     prepare_database(current_app._get_current_object())  # type: ignore[attr-defined]
     learner_id = _learner(learner_token, name)
     conversation_id = None if expression else _latest_conversation(learner_id)

@@ -1,4 +1,5 @@
-"""How the dashboard writes numbers: shares, durations, mastery colours.
+"""How the dashboard writes numbers and names: shares, durations, counts,
+mastery colours, misconceptions and outcomes in words.
 
 Passed to the dashboard's templates by a context processor (not app-wide
 filters), so their names never clash with other pages'.
@@ -8,10 +9,39 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.calculus.misconceptions import label as misconception_label
-from service.tutor.outcomes import OUTCOME_LABELS
+from service.calculus.misconceptions import label as record_label
+from service.tutor.outcomes import OUTCOME_LABELS as OUTCOME_WORDS
 
 MASTERY_BANDS = 5
+
+OTHER_MISCONCEPTION = "Other (not a known misconception)"
+
+
+def misconception_label(name: str | None) -> str:
+    """A misconception in words, from its record; ``None`` (an unrecognised wrong answer) is "other".
+
+    >>> misconception_label("sign_error"), misconception_label(None)
+    ('Sign error', 'Other (not a known misconception)')
+    """
+    return OTHER_MISCONCEPTION if name is None else record_label(name)
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome in a teacher's words, as a heading (the vocabulary of service.tutor.outcomes).
+
+    >>> outcome_label("solved_with_hints"), outcome_label("gave_up")
+    ('Solved with hints', 'Gave up')
+    """
+    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " ")).capitalize()
+
+
+def count(number: int, thing: str, things: str | None = None) -> str:
+    """``number`` with its noun, singular or plural.
+
+    >>> count(1, "hint"), count(3, "hint"), count(0, "attempt"), count(2, "day", "days")
+    ('1 hint', '3 hints', '0 attempts', '2 days')
+    """
+    return f"{number} {thing if number == 1 else (things or thing + 's')}"
 
 
 def percent(value: float | None) -> str:
@@ -60,18 +90,11 @@ def mastery_band(probability: float) -> int:
     return min(int(probability * MASTERY_BANDS), MASTERY_BANDS - 1)
 
 
-def outcome_label(outcome: str) -> str:
-    """A teacher's words for an outcome (the stored name when unknown).
-
-    >>> outcome_label("solved_with_hints"), outcome_label("gave_up")
-    ('solved with hints', 'gave up')
-    """
-    return OUTCOME_LABELS.get(outcome, outcome)
-
 
 TEMPLATE_HELPERS = {
-    "outcome_label": outcome_label,
+    "count": count,
     "misconception_label": misconception_label,
+    "outcome_label": outcome_label,
     "percent": percent,
     "duration": duration,
     "timestamp": timestamp,

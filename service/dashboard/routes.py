@@ -99,10 +99,12 @@ def create_course() -> BaseResponse:
 @bp.get("/courses/<int(max=2147483647):course_id>/")
 @login_required
 def overview(course_id: int) -> str:
-    """The course overview: headline figures and the solve rate over time."""
+    """The course overview: who needs help, who finished, headline figures, the solve rate over time."""
     flt, _ = read_filters(request.args, course_id)
     report = queries.course_overview(db.session, current_instructor_id(), flt)
-    return _render("overview", flt, report=report, chart_data=charts.solve_rate_chart(report))
+    attention = queries.who_needs_help(db.session, current_instructor_id(), flt)
+    return _render("overview", flt, report=report, attention=attention,
+                   chart_data=charts.solve_rate_chart(report))
 
 
 @bp.get("/courses/<int(max=2147483647):course_id>/mastery")

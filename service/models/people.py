@@ -77,6 +77,10 @@ class Learner(CreatedAtMixin, Base):
     name: Mapped[str | None] = mapped_column(sa.String(200))
     token_hash: Mapped[str] = mapped_column(sa.String(128), unique=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # Where the learner started (widget, embed, lesson, api) and on which host:
+    # how the dashboard tells unnamed learners apart (migration 0009).
+    source: Mapped[str | None] = mapped_column(sa.String(20))
+    source_host: Mapped[str | None] = mapped_column(sa.String(255))
 
     enrolments: Mapped[list[Enrolment]] = relationship(
         back_populates="learner", cascade="all, delete-orphan", passive_deletes=True

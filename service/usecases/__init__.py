@@ -17,7 +17,7 @@ from service.usecases.instructors import (
     get_instructor,
     instructor_for_api_key,
 )
-from service.usecases.learners import create_learner, get_learner, learner_for_token
+from service.usecases.learners import create_learner, get_learner, learner_for_token, rename_learner
 from service.usecases.progress import MASTERY_PRIOR, get_progress
 
 __all__ = [
@@ -26,6 +26,6 @@ __all__ = [
     "create_course", "enrol_learner", "list_course_learners", "list_courses",
     "Conflict", "Forbidden", "InvalidCredentials", "NotFound", "UseCaseError",
     "authenticate_instructor", "create_instructor", "get_instructor", "instructor_for_api_key",
-    "create_learner", "get_learner", "learner_for_token",
+    "create_learner", "get_learner", "learner_for_token", "rename_learner",
     "MASTERY_PRIOR", "get_progress",
 ]

@@ -51,13 +51,17 @@ class LearnerView:
     courses: list[CourseRef]
 
 
-def create_learner(session: Session, name: str | None = None, course_code: str | None = None) -> NewLearner:
+def create_learner(session: Session, name: str | None = None, course_code: str | None = None,
+                   source: str | None = None, source_host: str | None = None) -> NewLearner:
     """Create a learner (enrolled in the course ``course_code`` if given) and its token.
 
+    ``source`` and ``source_host`` record where the learner started (the
+    widget on ``example.org``), so the dashboard can tell unnamed learners apart.
     Raises :class:`NotFound` when no course has that code; nothing is written then.
     """
     token = new_token(LEARNER_TOKEN_PREFIX)
-    learner = Learner(name=name, token_hash=hash_token(token))
+    learner = Learner(name=name or None, token_hash=hash_token(token), source=source,
+                      source_host=source_host)
     session.add(learner)
     if course_code is not None:
         course = course_by_code(session, course_code)
@@ -132,6 +136,18 @@ def replace_learner_token(session: Session, principal: Principal | None, learner
     learner.token_hash = hash_token(token)
     session.commit()
     return NewLearner(id=learner.id, token=token)
+
+def rename_learner(session: Session, principal: Principal, learner_id: str, name: str | None) -> LearnerView:
+    """Set the learner's display name (an empty name clears it); only the learner may.
+
+    Raises :class:`NotFound` for an unknown id and :class:`Forbidden` for anyone else.
+    """
+    learner = visible_learner(session, principal, learner_id)
+    if not principal.is_learner(learner_id):
+        raise Forbidden("Only the learner may change their own name.")
+    learner.name = (name or "").strip() or None
+    session.commit()
+    return get_learner(session, principal, learner_id)
 
 
 def get_learner(session: Session, principal: Principal, learner_id: str) -> LearnerView:

@@ -5,6 +5,11 @@ gears carries that link's local derivative, its "gear ratio", above it and
 the link itself below it. Drawn on the server from ``Solution.to_dict()``'s
 ``links``, so the page needs no script to show it.
 
+Two layouts: ``across`` (left to right, for wide screens) and ``down`` (top
+to bottom, labels beside each arrow, for phones). The page carries both and
+its stylesheet shows one by the width of the screen, so the text keeps its
+size instead of the whole picture shrinking to fit a phone.
+
 Every piece of text is XML-escaped: the link texts come from sympy's
 printers, but the variable's name came from a query string.
 """
@@ -24,6 +29,10 @@ MIN_GAP = 120
 MARGIN = 12
 HEIGHT = 150
 MID_Y = 75
+# The "down" layout: gears in a column, each arrow's labels to its right.
+DOWN_STEP = 118
+DOWN_LABEL_X = 2 * GEAR_RADIUS + MARGIN + 14
+ACROSS, DOWN = "across", "down"
 
 
 @dataclass(frozen=True)
@@ -55,10 +64,12 @@ def arrows_of(links: Sequence[Mapping[str, Any]], variable: str) -> list[Arrow]:
     return arrows
 
 
-def chain_svg(links: Sequence[Mapping[str, Any]], variable: str, ident: str = "chain") -> str:
+def chain_svg(links: Sequence[Mapping[str, Any]], variable: str, ident: str = "chain",
+              layout: str = ACROSS) -> str:
     """The chain as one ``<svg>`` element (markup), or ``""`` when there are no links.
 
-    ``ident`` prefixes the element ids inside, so that one page can hold several chains.
+    ``ident`` prefixes the element ids inside, so that one page can hold several chains;
+    ``layout`` is :data:`ACROSS` (left to right) or :data:`DOWN` (top to bottom).
 
     >>> svg = chain_svg([{"name": "y", "input": "x", "expression": "sin(x)",
     ...                   "derivative": "cos(x)"}], "x")
@@ -68,23 +79,57 @@ def chain_svg(links: Sequence[Mapping[str, Any]], variable: str, ident: str = "c
     arrows = arrows_of(links, variable)
     if not arrows:
         return ""
+    if layout == DOWN:
+        return _chain_down(arrows, ident)
     gap = max(MIN_GAP, CHAR_WIDTH * max(max(len(a.ratio), len(a.link)) for a in arrows) + 16)
     step = gap + 2 * GEAR_RADIUS
     centres = [MARGIN + GEAR_RADIUS + i * step for i in range(len(arrows) + 1)]
     width = round(centres[-1] + GEAR_RADIUS + MARGIN)
     names = [arrows[0].source] + [a.target for a in arrows]
+    parts = _opening(arrows, ident, ACROSS, width, HEIGHT)
+    parts += [_gear(x, MID_Y, name) for x, name in zip(centres, names)]
+    parts += [_arrow(arrow, start, end, ident) for arrow, start, end in zip(arrows, centres, centres[1:])]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _chain_down(arrows: list[Arrow], ident: str) -> str:
+    """The chain top to bottom: innermost variable at the top, each arrow's labels beside it."""
+    names = [arrows[0].source] + [a.target for a in arrows]
+    x = MARGIN + GEAR_RADIUS
+    centres = [MARGIN + GEAR_RADIUS + i * DOWN_STEP for i in range(len(names))]
+    longest = max(max(len(a.ratio), len(a.link)) for a in arrows)
+    width = round(DOWN_LABEL_X + CHAR_WIDTH * longest + MARGIN)
+    height = round(centres[-1] + GEAR_RADIUS + MARGIN)
+    parts = _opening(arrows, ident, DOWN, width, height)
+    parts += [_gear(x, y, name) for y, name in zip(centres, names)]
+    for arrow, start, end in zip(arrows, centres, centres[1:]):
+        top, bottom = start + GEAR_RADIUS + 6, end - GEAR_RADIUS - 6
+        middle = (top + bottom) / 2
+        parts.append(
+            f'<g class="link" data-ratio={quoteattr(arrow.ratio)}>'
+            f'<path class="arrow" d="M{x:.1f} {top:.1f}V{bottom:.1f}" stroke="currentColor" '
+            f'stroke-width="2" marker-end="url(#{ident}-head)"/>'
+            f'<text x="{DOWN_LABEL_X}" y="{middle - 6:.1f}" class="ratio">{escape(arrow.ratio)}</text>'
+            f'<text x="{DOWN_LABEL_X}" y="{middle + 16:.1f}" class="link-text">{escape(arrow.link)}</text>'
+            "</g>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _opening(arrows: list[Arrow], ident: str, layout: str, width: int, height: int) -> list[str]:
+    """The ``<svg>`` start tag, its title and description, and the arrow head."""
+    names = [arrows[0].source] + [a.target for a in arrows]
     description = "; ".join(f"{a.source} to {a.target}: {a.ratio}, where {a.link}" for a in arrows)
-    parts = [
-        (f'<svg class="chain" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" '
-         f'width="{width}" height="{HEIGHT}" role="img" aria-labelledby="{ident}-title {ident}-desc">'),
+    return [
+        (f'<svg class="chain chain-{layout}" xmlns="http://www.w3.org/2000/svg" '
+         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+         f'aria-labelledby="{ident}-title {ident}-desc">'),
         f'<title id="{ident}-title">The chain {escape(" → ".join(names))}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',
         _arrow_head(ident),
     ]
-    parts += [_gear(x, name) for x, name in zip(centres, names)]
-    parts += [_arrow(arrow, start, end, ident) for arrow, start, end in zip(arrows, centres, centres[1:])]
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _arrow_head(ident: str) -> str:
@@ -95,14 +140,14 @@ def _arrow_head(ident: str) -> str:
     )
 
 
-def _gear(x: float, name: str) -> str:
+def _gear(x: float, y: float, name: str) -> str:
     # The dashed thick rim reads as teeth: the lesson's gears, without a gear library.
     return (
         f'<g class="gear" data-name={quoteattr(name)}>'
-        f'<circle cx="{x:.1f}" cy="{MID_Y}" r="{GEAR_RADIUS}" class="rim" fill="none" '
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{GEAR_RADIUS}" class="rim" fill="none" '
         f'stroke="currentColor" stroke-width="7" stroke-dasharray="6 5"/>'
-        f'<circle cx="{x:.1f}" cy="{MID_Y}" r="{GEAR_RADIUS - 5}" class="hub" fill="#fff"/>'
-        f'<text x="{x:.1f}" y="{MID_Y}" text-anchor="middle" dominant-baseline="central" '
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{GEAR_RADIUS - 5}" class="hub" fill="#fff"/>'
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" dominant-baseline="central" '
         f'class="gear-name">{escape(name)}</text></g>'
     )
 

@@ -53,6 +53,15 @@ def lesson_html(lesson: LessonView) -> LessonHtml:
     return LessonHtml(title=lesson.title, summary=lesson.summary, sections=sections)
 
 
+def _focusable_scrollers(html: str) -> str:
+    """Code blocks and tables scroll sideways on a phone: keyboard users must reach them too (tabindex).
+
+    >>> _focusable_scrollers("<pre><code>x</code></pre><table><tr></tr></table>")
+    '<pre tabindex="0"><code>x</code></pre><table tabindex="0"><tr></tr></table>'
+    """
+    return html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
+
+
 def section_html(body: str) -> Markup:
     """A section body as HTML; maths the converter cannot read shows as plain text.
 
@@ -60,7 +69,7 @@ def section_html(body: str) -> Markup:
     '<p>Let <math xmlns="'
     """
     try:
-        return Markup(render_section_html(body))
+        return Markup(_focusable_scrollers(render_section_html(body)))
     except MathError as error:
         # Content is checked when it is loaded, so this is a bug in the content
         # or the converter: show the learner the words rather than a 500.

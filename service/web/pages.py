@@ -11,6 +11,8 @@ embeddable chat and the widget script.
     the chat alone as a whole page, for an ``<iframe>`` on any site.
 ``/widget.js``
     the ``<chain-tutor-chat>`` custom element.
+``/favicon.ico``
+    the site's icon (every page also links the SVG one).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def landing() -> str:
 def solve() -> tuple[str, int]:
     """A worked solution of ``expr``; without one, the form and some examples."""
     expression = request.args.get("expr", "").strip()
-    variable = request.args.get("variable", "").strip() or None
+    # ``var`` is what people guess for ``variable``; both mean the same.
+    variable = (request.args.get("variable") or request.args.get("var") or "").strip() or None
     form = {"expr": expression, "variable": variable or "", "examples": EXAMPLES}
     if not expression:
         return render_template("solve.html", **form), 200
@@ -77,6 +80,13 @@ def widget_js() -> Response:
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for by themselves; cached for a day."""
+    return send_from_directory(bp.static_folder, "favicon.ico", max_age=86_400,
+                               mimetype="image/vnd.microsoft.icon")
 
 
 def _solve(expression: str, variable: str | None) -> SolutionView:

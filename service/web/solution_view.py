@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from service.content.render import MathError, MathSpan, render_math
-from service.web.chain_svg import chain_svg
+from service.web.chain_svg import ACROSS, DOWN, chain_svg
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ChainView:
     inside: str | None
     svg: Markup
     rows: list[LinkView]
+    svg_down: Markup = Markup("")  # the same chain top to bottom, for narrow screens
 
     @property
     def output(self) -> str:
@@ -84,8 +85,9 @@ def solution_view(solution: Mapping[str, Any]) -> SolutionView:
         expression_text=solution.get("expression_text") or solution["expression"],
         expression_mathml=latex_mathml(solution.get("expression_latex"), display=False),
         derivative_text=solution.get("derivative_text") or solution["derivative"],
-        # The core's own MathML of the result, made from the sympy expression itself.
-        derivative_mathml=Markup(solution["mathml"]),
+        # From the tidy LaTeX, like the steps, so the headline reads as the last step
+        # does; the core's own MathML (sympy's order) only if that cannot convert.
+        derivative_mathml=latex_mathml(solution.get("latex")) or Markup(solution["mathml"]),
         pure_chain=bool(solution.get("pure_chain")),
         steps=[StepView(text=s["text"], kind=s.get("kind", ""), mathml=latex_mathml(s.get("latex")))
                for s in solution.get("steps") or [] if s.get("kind") != "gears"],
@@ -140,7 +142,8 @@ def _collect_chains(part: Any, found: list[tuple[str, list[Mapping[str, Any]]]])
 
 
 def _chain_view(inside: str | None, links: list[Mapping[str, Any]], variable: str, ident: str) -> ChainView:
-    return ChainView(inside=inside, svg=Markup(chain_svg(links, variable, ident)),
+    return ChainView(inside=inside, svg=Markup(chain_svg(links, variable, ident, ACROSS)),
+                     svg_down=Markup(chain_svg(links, variable, f"{ident}-down", DOWN)),
                      rows=[_link_row(link) for link in links])
 
 

@@ -28,6 +28,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("POST", "/api/v1/preview", {"expression": "du/dx = 2"}, (200, 200, 200, 200, 200)),
     ("POST", "/api/v1/learners", {"name": "Cy"}, (201, 201, 201, 201, 201)),
     ("GET", "/api/v1/learners/{learner}", None, (401, 200, 403, 200, 403)),
+    ("PATCH", "/api/v1/learners/{learner}", {"name": "Ada"}, (401, 200, 403, 403, 403)),
     ("GET", "/api/v1/learners/{learner}/progress", None, (401, 200, 403, 200, 403)),
     ("GET", "/api/v1/lessons", None, (200, 200, 200, 200, 200)),
     ("GET", "/api/v1/lessons/chain-rule", None, (200, 200, 200, 200, 200)),

@@ -115,3 +115,20 @@ def test_progress_counts_attempts_solved_problems_hints_and_mastery(
     assert len(body["recent"]) == 3
     assert body["recent"][0]["answer"] == "cos(x)"  # newest first
     assert {"missing_inner_derivative", None} <= {a["misconception"] for a in body["recent"]}
+
+
+def test_a_learner_sets_and_clears_their_name_and_records_where_they_came_from(client) -> None:
+    created = client.post("/api/v1/learners", json={"source": "widget", "source_host": "example.org"})
+    assert created.status_code == 201
+    learner = created.get_json()
+    headers = {"Authorization": f"Bearer {learner['token']}"}
+    named = client.patch(f"/api/v1/learners/{learner['id']}", json={"name": "  Ada "}, headers=headers)
+    assert named.status_code == 200 and named.get_json()["name"] == "Ada"
+    cleared = client.patch(f"/api/v1/learners/{learner['id']}", json={"name": ""}, headers=headers)
+    assert cleared.get_json()["name"] is None
+
+
+def test_a_bad_source_is_a_422(client) -> None:
+    for body in ({"source": "carrier-pigeon"}, {"source_host": "exa mple.org"}, {"source_host": "<script>"}):
+        response = client.post("/api/v1/learners", json=body)
+        assert response.status_code == 422 and "error" in response.get_json()

@@ -25,9 +25,17 @@ def test_an_expression_reads_as_the_parser_reads_it(client: FlaskClient) -> None
     body = preview(client, "3(2x+1)^2 * 2")
     assert body["kind"] == "expression"
     assert body["text"] == "6(2x + 1)²"
-    assert body["latex"] == r"6 \left(2 x + 1\right)^{2}"
+    # The typeset echo keeps what the learner wrote, in their order.
+    assert body["latex"] == r"3 \left(2 x + 1\right)^{2} \cdot 2"
     assert parsed(body["mathml"]).tag == f"{MATHML}math"
     assert "tag" not in body and "intent" not in body
+
+
+def test_the_echo_keeps_the_learners_order(client: FlaskClient) -> None:
+    body = preview(client, "(sigmoid(wx) - y)^2", variable="w")
+    leaves = [e.text for e in parsed(body["mathml"]).iter() if e.tag in (f"{MATHML}mi", f"{MATHML}mo")]
+    assert leaves.index("σ") < leaves.index("−") < leaves.index("y")
+    assert "+" not in leaves
 
 
 @pytest.mark.parametrize(("text", "tag", "shown", "first"), [

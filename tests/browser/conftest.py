@@ -52,7 +52,11 @@ DEFAULT_TIMEOUT_MS = 10_000
 REQUIRE_BROWSER = "CHAIN_TUTOR_REQUIRE_BROWSER"
 
 try:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+    # Assertions wait as long as actions do: the first turn of a session may start the compute
+    # pool, and a loaded machine (2 cores shared) is slower than Playwright's 5 s default.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
@@ -187,3 +191,73 @@ def _artifact(name: str) -> Path:
     return ARTIFACTS / (re.sub(r"[^\w.-]+", "_", name).strip("_") + ".png")
 
 
+
+
+# ---- a course with some learners, and an instructor logged in -------------------
+
+PASSWORD = "a long browser password"
+WRONG_ANSWER = "dy/dx = 3(2x+1)^2"  # the outer derivative alone: the inner factor 2 left out
+
+
+def api(server: LiveServer, path: str, token: str | None = None, **body: object) -> dict:
+    """POST ``body`` to the API as the widget does; the answer's JSON (201 or 200 expected)."""
+    import requests  # only the browser tests need it
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = requests.post(f"{server.url}/api/v1{path}", json=body, headers=headers, timeout=30)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+@dataclass(frozen=True)
+class Classroom:
+    """An instructor, a course, and the learners who worked in it (see :func:`make_classroom`)."""
+
+    email: str
+    course_id: int
+    course: str
+    code: str
+    learner: str
+    learner_id: str
+    misconception: str
+    anonymous_id: str
+
+
+def make_classroom(server: LiveServer) -> Classroom:
+    """A course where Ada (named) solved (2x+1)^3 after a wrong answer and a hint,
+    and an anonymous learner gave an answer no misconception explains, asked for a hint and stopped."""
+    import secrets
+
+    from service.extensions import db
+    from service.usecases import create_course, create_instructor
+
+    suffix = secrets.token_hex(3)
+    with server.app.app_context():
+        teacher = create_instructor(db.session, f"teacher-{suffix}@example.org", "Grace", PASSWORD)
+        course = create_course(db.session, teacher.id, f"Calculus {suffix}")
+    learner = api(server, "/learners", name=f"Ada {suffix}", course_code=course.code)
+    conversation = api(server, "/conversations", learner["token"], expression="(2x+1)^3")
+    path = f"/conversations/{conversation['id']}/messages"
+    wrong = api(server, path, learner["token"], text=WRONG_ANSWER)
+    assert wrong["verdict"]["correct"] is False and wrong["verdict"]["misconception"]
+    api(server, path, learner["token"], text="hint")
+    right = api(server, path, learner["token"], text="dy/dx = 6(2x+1)^2")
+    assert right["verdict"]["correct"] is True
+
+    anonymous = api(server, "/learners", course_code=course.code)
+    other = api(server, "/conversations", anonymous["token"], expression="e^(-x^2)")
+    other_path = f"/conversations/{other['id']}/messages"
+    api(server, other_path, anonymous["token"], text="dy/dx = 17x")
+    api(server, other_path, anonymous["token"], text="hint")
+    return Classroom(email=teacher.email, course_id=course.id, course=course.title, code=course.code,
+                     learner=f"Ada {suffix}", learner_id=learner["id"],
+                     misconception=wrong["verdict"]["misconception"], anonymous_id=anonymous["id"])
+
+
+def log_in(page: Page, server: LiveServer, email: str) -> None:
+    """Log in on the dashboard's form, as an instructor would."""
+    page.goto(f"{server.url}/dashboard/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server.url}/dashboard/")

@@ -32,7 +32,7 @@ def test_the_solution_page_draws_the_chain(browser_page: Page, live_server: Live
                                           snap: Callable[[Page, str], Path]) -> None:
     page = browser_page
     page.goto(f"{live_server.url}/solve?expr=sin((3x)%5E2)")
-    chain = page.locator("svg.chain")
+    chain = page.locator("svg.chain-across")
     expect(chain).to_be_visible()
     expect(chain.locator(".arrow")).to_have_count(3)
     expect(chain.locator(".gear-name")).to_have_text(["x", "v", "u", "y"])

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from service.extensions import db
-from service.models import Enrolment
+from service.models import Enrolment, Learner
 from tests.browser.conftest import LiveServer, ThirdPartySite
 from tests.factories import make_course, make_instructor
 
@@ -51,7 +51,7 @@ def open_widget(page: Page, url: str) -> None:
 def say(page: Page, text: str) -> None:
     """Type ``text`` in the chat, press Enter, wait for the tutor's reply."""
     before = page.locator(f"{CHAT} .bubble.tutor").count()
-    box = page.locator(f"{CHAT} input")
+    box = page.locator(f"{CHAT} #input")
     box.fill(text)
     box.press("Enter")
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
@@ -71,11 +71,11 @@ def test_learner_solves_with_a_hint_on_a_third_party_page(
     expect(page.locator(f"{CHAT} .problem")).to_have_text("Problem: (2x+1)^3")
 
     # The live preview reads what is typed before it is sent.
-    page.locator(f"{CHAT} input").fill("3(2x+1)^2*2")
+    page.locator(f"{CHAT} #input").fill("3(2x+1)^2*2")
     preview = page.locator(f"{CHAT} .preview")
     expect(preview).to_contain_text("I read this as")
     expect(preview.locator("math")).to_have_count(1)
-    page.locator(f"{CHAT} input").fill("sin((3x")
+    page.locator(f"{CHAT} #input").fill("sin((3x")
     expect(preview).to_contain_text("unbalanced parenthesis")
 
     say(page, "u = 2x + 1")
@@ -103,7 +103,7 @@ def test_markup_typed_by_a_learner_shows_as_text(browser_page: Page, live_server
                                                  third_party: ThirdPartySite, dialogs: list[str]) -> None:
     page = browser_page
     open_widget(page, embed_widget(third_party, live_server, "hostile.html"))
-    page.locator(f"{CHAT} input").fill(HOSTILE)
+    page.locator(f"{CHAT} #input").fill(HOSTILE)
     page.wait_for_timeout(600)  # long enough for the debounced preview to come back
     say(page, HOSTILE)
     expect(page.locator(f"{CHAT} .bubble.learner").last).to_have_text(HOSTILE)
@@ -146,7 +146,7 @@ def test_keyboard_only(browser_page: Page, live_server: LiveServer, third_party:
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
     expect(page.locator(f"{CHAT} .bubble.tutor[data-kind=hint]")).to_have_count(1)
 
-    tab_to(page, "what is the next factor")
+    tab_to(page, "next_factor")
     before = page.locator(f"{CHAT} .bubble.tutor").count()
     page.keyboard.press("Enter")
     page.wait_for_function(_TUTOR_REPLIED, arg=before)
@@ -175,7 +175,7 @@ def test_works_at_phone_width(browser_page: Page, live_server: LiveServer,
     page.set_viewport_size({"width": 375, "height": 740})
     open_widget(page, embed_widget(third_party, live_server, "phone.html", 'expression="(2x+1)^3"'))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    for control in page.locator(f"{CHAT} button").all():
+    for control in page.locator(f"{CHAT} button:visible").all():
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     say(page, "u = 2x + 1")
@@ -205,3 +205,89 @@ def tab_to(page: Page, target: str, limit: int = 15) -> None:
 
 def stored_identity(page: Page, server: LiveServer) -> dict:
     return page.evaluate("(key) => JSON.parse(localStorage.getItem(key))", f"chain-tutor:{server.url}")
+
+
+_PREVIEW_LEAVES = """() => Array.from(document.querySelector('chain-tutor-chat').shadowRoot
+  .querySelectorAll('.preview math mi, .preview math mo, .preview math mn')).map((e) => e.textContent)"""
+_PREVIEW_CLIPPED = """() => {
+  const box = document.querySelector('chain-tutor-chat').shadowRoot.querySelector('.preview');
+  const math = box.querySelector('math').getBoundingClientRect(), outer = box.getBoundingClientRect();
+  return math.top < outer.top - 0.5 || math.bottom > outer.bottom + 0.5 || box.scrollHeight > box.clientHeight + 1;
+}"""
+
+
+def test_maths_is_typeset_in_the_chat_and_the_preview_keeps_the_learners_order(
+        browser_page: Page, live_server: LiveServer, third_party: ThirdPartySite,
+        snap: Callable[[Page, str], Path]) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "maths.html",
+                                   'expression="(sigmoid(w*x)-y)^2" variable="w"'))
+    box = page.locator(f"{CHAT} #input")
+    box.fill("(sigmoid(wx) - y)^2")
+    expect(page.locator(f"{CHAT} .preview math")).to_be_visible()
+    leaves = page.evaluate(_PREVIEW_LEAVES)
+    assert "+" not in leaves and leaves.index("σ") < leaves.index("−") < leaves.index("y"), leaves
+    box.fill("-2x/e^{x^2}")
+    expect(page.locator(f"{CHAT} .preview mfrac")).to_be_visible()
+    assert not page.evaluate(_PREVIEW_CLIPPED), "the fraction must show whole in the preview"
+    snap(page, "preview-fraction")
+
+    say(page, "z = wx")
+    typeset = page.locator(f"{CHAT} .bubble.tutor .m")
+    expect(typeset.first).to_be_visible()
+    assert typeset.locator("math").count() >= 1
+    # Each piece of maths has its words beside it for screen readers; the MathML is hidden from them.
+    first = typeset.first
+    expect(first.locator("math")).to_have_attribute("aria-hidden", "true")
+    assert first.locator(".visually-hidden").text_content()
+
+
+def test_the_host_page_can_name_the_learner(browser_page: Page, live_server: LiveServer,
+                                            third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "named.html", 'learner-name="Ada"'))
+    expect(page.locator(f"{CHAT} .name-ask")).to_be_hidden()
+    identity = stored_identity(page, live_server)
+    with live_server.app.app_context():
+        learner = db.session.get(Learner, identity["learnerId"])
+        assert (learner.name, learner.source) == ("Ada", "widget")
+        assert learner.source_host == third_party.url.split("/")[2]
+
+
+def test_the_widget_asks_a_first_name_once(browser_page: Page, live_server: LiveServer,
+                                           third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "ask.html"))
+    ask = page.locator(f"{CHAT} .name-ask")
+    expect(ask).to_be_visible()
+    page.locator(f"{CHAT} #name").fill("Grace")
+    page.locator(f"{CHAT} #name").press("Enter")
+    expect(ask).to_be_hidden()
+    page.wait_for_function("(key) => JSON.parse(localStorage.getItem(key)).name === 'Grace'",
+                           arg=f"chain-tutor:{live_server.url}")
+    with live_server.app.app_context():
+        assert db.session.get(Learner, stored_identity(page, live_server)["learnerId"]).name == "Grace"
+    page.reload()
+    expect(page.locator(f"{CHAT} .bubble.tutor").first).to_be_visible()
+    expect(ask).to_be_hidden()
+
+
+def test_the_buttons_send_named_actions(browser_page: Page, live_server: LiveServer,
+                                        third_party: ThirdPartySite) -> None:
+    page = browser_page
+    open_widget(page, embed_widget(third_party, live_server, "actions.html", 'expression="(2x+1)^3"'))
+    sent: list[dict] = []
+    page.on("request", lambda request: sent.append(request.post_data_json)
+            if request.method == "POST" and request.url.endswith("/messages") else None)
+    for label, action, kind in (("Hint", "hint", "hint"), ("Next factor", "next_factor", "info"),
+                                ("Solution", "solution", "solution")):
+        before = page.locator(f"{CHAT} .bubble.tutor").count()
+        page.locator(f'{CHAT} button[data-action="{action}"]').click()
+        page.wait_for_function(_TUTOR_REPLIED, arg=before)
+        assert sent[-1] == {"action": action}, f"{label} sent {sent[-1]}"
+        expect(page.locator(f"{CHAT} .bubble.tutor[data-kind={kind}]").last).to_be_visible()
+    # The transcript shows each press as words, the same after a reload as before it.
+    learner_said = page.locator(f"{CHAT} .bubble.learner").all_text_contents()
+    assert learner_said == ["Hint, please.", "Which factor is next?", "Show me the solution."]
+    page.reload()
+    expect(page.locator(f"{CHAT} .bubble.learner")).to_have_text(learner_said)

@@ -304,9 +304,11 @@ def test_the_heatmap_pages_and_searches_learners(teacher: FlaskClient, world: Wo
 
 def test_misconceptions_are_counted_with_example_answers_escaped(teacher: FlaskClient, world: World) -> None:
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/misconceptions")
-    rows = re.findall(r'data-misconception="(\w+)">.*?<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>',
-                      html, re.DOTALL)
-    assert rows == [("sign_error", "2", "2"), ("missing_inner_derivative", "1", "1")]
+    rows = re.findall(r'data-misconception="(\w+)">.*?<td class="num" data-label="Wrong answers">(\d+)</td>'
+                      r'\s*<td class="num" data-label="Learners">(\d+) \((\d+)%\)</td>', html, re.DOTALL)
+    # Shares of the class of two (Ada and Bob): every wrong answer is counted, under human names.
+    assert rows == [("sign_error", "2", "2", "100"), ("missing_inner_derivative", "1", "1", "50")]
+    assert "Sign error" in html and "Inner derivative left out" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and HOSTILE not in html
     assert "-6(2x+1)^2" in html
     assert "composed_derivatives" not in html.split('id="misconception-chart"')[1]
@@ -320,14 +322,15 @@ def test_misconceptions_follow_the_date_and_skill_filters(teacher: FlaskClient, 
     old = page_text(teacher, f"{base}?until={(TODAY - timedelta(days=7)).isoformat()}")
     assert 'data-misconception="missing_inner_derivative"' in old and 'data-misconception="sign_error"' not in old
     skill = page_text(teacher, f"{base}?skill=outer_derivative")
-    assert re.search(r'data-misconception="sign_error">.*?<td class="num">1</td>', skill, re.DOTALL)
+    assert re.search(r'data-misconception="sign_error">.*?<td class="num" data-label="Wrong answers">1</td>',
+                     skill, re.DOTALL)
 
 
 def test_the_learner_timeline_shows_transcripts_attempts_and_mastery(teacher: FlaskClient, world: World) -> None:
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/learners/{world.ada}")
     assert "Ada Lovelace" in html
     assert "Differentiate (2x+1)^3. What is the inner function?" in html
-    assert "<code>-6(2x+1)^2</code>" in html and "sign_error" in html
+    assert "<code>-6(2x+1)^2</code>" in html and "Sign error" in html
     assert re.search(r'data-skill="outer_derivative">\s*<td>[^<]+</td>\s*<td class="num cell band-4">91%', html)
     assert "e^(-x^2)" in html  # the older conversation, on the same page by default
     newest_first = html.index("(2x+1)^3") < html.index("e^(-x^2)")
@@ -341,7 +344,7 @@ def test_exercise_difficulty_lists_problems_hardest_first(teacher: FlaskClient, 
     rows = re.findall(r"<tr>\s*<td><code>([^<]+)</code>.*?</tr>", html, re.DOTALL)
     assert rows == ["e^(-x^2)", "(2x+1)^3"]
     first = html[html.index("<code>(2x+1)^3</code>"):]
-    cells = re.findall(r'<td class="num">([^<]*)</td>', first)[:6]
+    cells = re.findall(r'<td class="num" data-label="[^"]+">([^<]*)</td>', first)[:6]
     # (2x+1)^3: 3 attempts by 2 learners, 1 correct, 1 hint in 3, latency (4 s + 300 s + 6 s) / 3
     assert cells == ["—", "3", "2", "33%", "0.3", "1 min 43 s"]
 
@@ -362,20 +365,26 @@ def read_csv(client: FlaskClient, url: str) -> tuple[dict[str, str], list[dict[s
     response = client.get(url)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff"), "a byte-order mark, so that Excel reads UTF-8"
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
     return dict(response.headers), rows
 
 
 def test_the_attempts_export_streams_the_course_attempts(teacher: FlaskClient, world: World) -> None:
     headers, rows = read_csv(teacher, f"/dashboard/courses/{world.course_id}/export/attempts.csv")
     assert headers["Content-Disposition"] == f'attachment; filename="course-{world.course_id}-attempts.csv"'
-    assert list(rows[0]) == ["created_at", "learner_id", "learner_name", "conversation_id", "step", "answer",
-                             "correct", "misconception", "skill", "hints_used", "latency_ms"]
+    assert list(rows[0]) == ["created_at", "learner_id", "learner", "learner_name", "conversation_id",
+                             "problem", "outcome", "step", "answer", "correct", "misconception", "skill",
+                             "hints_used", "latency_ms"]
     # Learner by learner (by id), each learner's answers in time order.
     assert [r["learner_id"] for r in rows] == sorted(r["learner_id"] for r in rows)
     by_learner = {name: [r["answer"] for r in rows if r["learner_name"] == name] for name in ("Ada Lovelace", "Bob")}
-    assert by_learner == {"Ada Lovelace": ["e^(-x^2)", "'-6(2x+1)^2", "6(2x+1)^2"], "Bob": [HOSTILE]}
-    sign_error = next(r for r in rows if r["answer"] == "'-6(2x+1)^2")
+    assert by_learner == {"Ada Lovelace": ["e^(-x^2)", "-6(2x+1)^2", "6(2x+1)^2"], "Bob": [HOSTILE]}
+    # A maths answer shows as typed: a spreadsheet would not run it, so it is not guarded.
+    sign_error = next(r for r in rows if r["answer"] == "-6(2x+1)^2")
+    assert sign_error["problem"] and sign_error["outcome"] in (
+        "in_progress", "solved", "solved_with_hints", "gave_up", "abandoned")
     assert sign_error["learner_name"] == "Ada Lovelace" and sign_error["correct"] == "false"
     assert sign_error["misconception"] == "sign_error" and sign_error["latency_ms"] == "4000"
     assert datetime.fromisoformat(rows[0]["created_at"]).tzinfo is not None
@@ -385,7 +394,7 @@ def test_the_attempts_export_streams_the_course_attempts(teacher: FlaskClient, w
 def test_the_attempts_export_applies_the_filters(teacher: FlaskClient, world: World) -> None:
     base = f"/dashboard/courses/{world.course_id}/export/attempts.csv"
     _, by_skill = read_csv(teacher, f"{base}?skill=multiply_factors")
-    assert [r["answer"] for r in by_skill] == ["'-6(2x+1)^2", "6(2x+1)^2"]
+    assert [r["answer"] for r in by_skill] == ["-6(2x+1)^2", "6(2x+1)^2"]
     _, recent = read_csv(teacher, f"{base}?since={TODAY.isoformat()}&q=bob")
     assert [r["learner_name"] for r in recent] == ["Bob"]
 
@@ -433,3 +442,37 @@ def test_the_vendored_chart_library_is_served_locally(client: FlaskClient) -> No
     assert response.status_code == 200
     assert b"Chart.js v4" in response.get_data()[:400]
     response.close()
+
+
+# The same data, the same numbers: pages against CSVs ------------------------------------------
+
+def test_pages_and_csvs_count_the_same_answers_and_outcomes(teacher: FlaskClient, world: World) -> None:
+    base = f"/dashboard/courses/{world.course_id}"
+    _, rows = read_csv(teacher, f"{base}/export/attempts.csv")
+    overview = page_text(teacher, f"{base}/")
+    assert int(figure(overview, "attempts")) == len(rows)
+    # Misconceptions: every wrong answer of the CSV is in one row of the page, "other" included.
+    misconceptions = page_text(teacher, f"{base}/misconceptions")
+    on_page = {name: int(n) for name, n in re.findall(
+        r'data-misconception="(\w+)">.*?data-label="Wrong answers">(\d+)<', misconceptions, re.DOTALL)}
+    in_csv: dict[str, int] = {}
+    for row in rows:
+        if row["correct"] == "false":
+            key = row["misconception"] or "other"
+            in_csv[key] = in_csv.get(key, 0) + 1
+    assert on_page == in_csv
+    # Outcomes: the overview's counts of the problems answered in the CSV's conversations.
+    outcomes = dict(re.findall(r'data-outcome="(\w+)">[^<]*<strong>(\d+)</strong>', overview))
+    by_conversation = {row["conversation_id"]: row["outcome"] for row in rows}
+    for outcome in set(by_conversation.values()):
+        assert int(outcomes[outcome]) >= list(by_conversation.values()).count(outcome)
+
+
+def test_the_overview_opens_on_who_needs_help(teacher: FlaskClient, world: World) -> None:
+    html = page_text(teacher, f"/dashboard/courses/{world.course_id}/")
+    assert html.index("Who needs help") < html.index("Who finished") < html.index('data-figure="learners"')
+    stuck = re.findall(r'<li class="card" data-learner="(\w+)">', html)
+    # Bob's problem today and Ada's older one are unsolved, each with a wrong answer; one card each.
+    assert sorted(stuck) == sorted([world.bob, world.ada])
+    card = html[html.index(f'data-learner="{world.bob}"'):]
+    assert "1 wrong answer" in card[:1500] and "(no name)" not in html

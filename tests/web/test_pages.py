@@ -41,7 +41,7 @@ def test_landing_shows_the_lesson_with_mathml_beside_the_widget(client: FlaskCli
     assert [f"Part {n}" for n in (1, 2, 3)] == re.findall(r"<h2>(Part \d)</h2>", html)
     assert html.count("<math") == 6  # two maths spans in each of the three sections
     assert "<strong>du/dx</strong>" in html
-    assert "<chain-tutor-chat></chain-tutor-chat>" in html
+    assert "<chain-tutor-chat source=\"lesson\"></chain-tutor-chat>" in html
     assert '<script src="/widget.js" defer></script>' in html
     assert 'href="/solve"' in html and 'href="/api/v1/docs"' in html
     # Nothing is loaded from another host: no internet at run time.
@@ -52,7 +52,7 @@ def test_landing_without_content_still_offers_the_tutor(client: FlaskClient) -> 
     response = client.get("/")
     assert response.status_code == 200
     assert "The lesson is not loaded yet" in response.text
-    assert "<chain-tutor-chat></chain-tutor-chat>" in response.text
+    assert "<chain-tutor-chat source=\"lesson\"></chain-tutor-chat>" in response.text
 
 
 def test_landing_escapes_the_lesson_and_the_expression(app: Flask, client: FlaskClient) -> None:
@@ -69,7 +69,10 @@ def test_landing_escapes_the_lesson_and_the_expression(app: Flask, client: Flask
 def test_solve_draws_the_chain_of_three_links(client: FlaskClient) -> None:
     response = client.get("/solve", query_string={"expr": "sin((3x)^2)"})
     assert response.status_code == 200
-    (svg,) = svg_elements(response.text)
+    # Drawn twice: left to right for wide screens, top to bottom for phones.
+    svg, down = svg_elements(response.text)
+    assert (svg.get("class"), down.get("class")) == ("chain chain-across", "chain chain-down")
+    assert [t.text for t in down.iter(f"{SVG}text") if t.get("class") == "gear-name"] == ["x", "v", "u", "y"]
     assert len(svg.findall(f".//{SVG}path[@class='arrow']")) == 3
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "gear-name"] == ["x", "v", "u", "y"]
     ratios = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "ratio"]
@@ -86,7 +89,7 @@ def test_solve_draws_each_chain_inside_a_mixed_expression(client: FlaskClient) -
     response = client.get("/solve", query_string={"expr": "sin(x^2) + cos(3x)^2"})
     assert response.status_code == 200
     svgs = svg_elements(response.text)
-    assert len(svgs) == 2
+    assert len(svgs) == 4  # two chains, each drawn across and down
     # Several drawings on one page: their ids must not clash.
     ids = [e.get("id") for svg in svgs for e in svg.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
@@ -140,7 +143,7 @@ def test_solve_escapes_what_was_typed(client: FlaskClient) -> None:
 def test_embed_may_be_framed_by_any_site(client: FlaskClient) -> None:
     response = client.get("/embed", query_string={"expression": "(2x+1)^3", "course": 'AB"C'})
     assert response.status_code == 200
-    assert '<chain-tutor-chat expression="(2x+1)^3" course="AB&#34;C"></chain-tutor-chat>' in response.text
+    assert '<chain-tutor-chat source="embed" expression="(2x+1)^3" course="AB&#34;C"></chain-tutor-chat>' in response.text
     assert response.headers["Content-Security-Policy"].endswith("frame-ancestors *")
     assert "X-Frame-Options" not in response.headers
 
@@ -170,3 +173,27 @@ def test_chain_svg_escapes_its_text() -> None:
     svg = ET.fromstring(chain_svg(links, "<b>", ident="t"))
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "ratio"] == ["dy/d<b> = cos(<b>)"]
     assert chain_svg([], "x") == ""
+
+
+def test_the_favicon_is_served_and_linked(client: FlaskClient) -> None:
+    icon = client.get("/favicon.ico")
+    data = icon.data
+    icon.close()
+    assert icon.status_code == 200 and data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get("/solve").text
+
+
+def test_var_is_an_alias_of_variable_on_the_solution_page(client: FlaskClient) -> None:
+    by_alias = client.get("/solve", query_string={"expr": "(sigmoid(w*x)-y)^2", "var": "w"})
+    assert by_alias.status_code == 200
+    assert "dL/dw" in by_alias.text and 'value="w"' in by_alias.text
+
+
+def test_the_headline_reads_like_the_last_step(client: FlaskClient) -> None:
+    html = client.get("/solve", query_string={"expr": "(sigmoid(w*x)-y)^2", "variable": "w"}).text
+    start = html.index('<div class="answer')
+    answer = html[start:html.index("</div>", start)]
+    leaves = re.findall(r"<m[ion][^>]*>([^<]+)</m[ion]>", answer)
+    # 2x(σ(wx) − y)σ(wx)(1 − σ(wx)): the tidy order of the steps, never "(−y + σ(wx))".
+    assert leaves[:2] == ["2", "x"]
+    assert "&#x0002B;" not in answer and "+" not in leaves

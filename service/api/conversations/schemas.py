@@ -14,6 +14,7 @@ import marshmallow as ma
 from service.tutor.outcomes import OUTCOMES
 from marshmallow import validate
 
+from service.api.conversations.typesetting import segments
 from service.api.solve.schemas import VARIABLE_PATTERN
 from service.calculus.parsing import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from service.tutor.engine import ACTIONS, MAX_MESSAGE_LENGTH
@@ -99,8 +100,15 @@ class AnswerVerdictSchema(ma.Schema):
     feedback = ma.fields.String()
 
 
+class SegmentSchema(ma.Schema):
+    text = ma.fields.String(required=True, metadata={
+        "description": "Words, or the maths as plain text (its alternative for screen readers)"})
+    math = ma.fields.String(metadata={"description": "The maths as presentation MathML (made by the "
+                                                     "server's printers from parsed maths)"})
+
+
 class ChatMessageSchema(CompactSchema):
-    OPTIONAL = ("latex", "mathml", "derivative", "verdict", "created_at")
+    OPTIONAL = ("latex", "mathml", "derivative", "verdict", "created_at", "segments")
 
     position = ma.fields.Integer(required=True, metadata={"description": "0-based place in the transcript"})
     role = ma.fields.String(required=True, validate=validate.OneOf(("learner", "tutor")))
@@ -112,6 +120,16 @@ class ChatMessageSchema(CompactSchema):
     derivative = ma.fields.String(metadata={"description": "On a solution: the result, a sympy string"})
     verdict = ma.fields.Nested(AnswerVerdictSchema, metadata={"description": "On a learner's checked answer"})
     created_at = ma.fields.AwareDateTime()
+    segments = ma.fields.Method("typeset", dump_only=True, metadata={
+        "description": "A tutor message as words and maths, in order, for typesetting: each "
+                       "{\"text\"} or {\"math\": MathML, \"text\": the same maths as text}",
+        "type": "array", "items": {"type": "object"}})
+
+    def typeset(self, message: Any) -> list[dict[str, Any]] | None:
+        """The tutor's text cut into words and maths; None for a learner's message."""
+        role = message.get("role") if isinstance(message, dict) else getattr(message, "role", None)
+        text = message.get("text") if isinstance(message, dict) else getattr(message, "text", None)
+        return segments(text) if role == "tutor" and text else None
 
 
 class ConversationStateSchema(ma.Schema):

@@ -9,6 +9,7 @@ from service import usecases
 from service.api.learners.schemas import (
     LearnerCreateSchema,
     LearnerSchema,
+    LearnerUpdateSchema,
     NewLearnerSchema,
     ProgressSchema,
 )
@@ -30,7 +31,8 @@ class Learners(MethodView):
     @blp.response(201, NewLearnerSchema)
     def post(self, body: dict) -> usecases.learners.NewLearner:
         """Create a learner and its bearer token (anyone may)."""
-        return usecases.create_learner(db.session, body.get("name"), body.get("course_code"))
+        return usecases.create_learner(db.session, body.get("name"), body.get("course_code"),
+                                       source=body.get("source"), source_host=body.get("source_host"))
 
 
 @blp.route("/<string(length=32):learner_id>")
@@ -40,6 +42,13 @@ class LearnerById(MethodView):
     def get(self, learner_id: str) -> usecases.learners.LearnerView:
         """Read a learner: the learner itself, or an instructor of one of its courses."""
         return usecases.get_learner(db.session, require_principal(), learner_id)
+
+    @blp.doc(security=ANY_AUTH)
+    @blp.arguments(LearnerUpdateSchema)
+    @blp.response(200, LearnerSchema)
+    def patch(self, body: dict, learner_id: str) -> usecases.learners.LearnerView:
+        """Set the learner's display name (the learner only), e.g. the first name the widget asks for."""
+        return usecases.rename_learner(db.session, require_principal(), learner_id, body["name"])
 
 
 @blp.route("/<string(length=32):learner_id>/progress")

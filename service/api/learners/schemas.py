@@ -7,6 +7,9 @@ from marshmallow import validate
 
 from service.usecases.progress import MASTERY_PRIOR
 
+LEARNER_SOURCES = ("widget", "embed", "lesson", "api", "lti")
+HOST_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?$"
+
 
 class LearnerCreateSchema(ma.Schema):
     name = ma.fields.String(
@@ -16,6 +19,22 @@ class LearnerCreateSchema(ma.Schema):
     course_code = ma.fields.String(
         allow_none=True, validate=validate.Length(min=1, max=32),
         metadata={"description": "A course's join code, to enrol at once"},
+    )
+    source = ma.fields.String(
+        allow_none=True, validate=validate.OneOf(LEARNER_SOURCES),
+        metadata={"description": "How the learner started, for the teacher's dashboard: "
+                                 + ", ".join(LEARNER_SOURCES)},
+    )
+    source_host = ma.fields.String(
+        allow_none=True, validate=validate.Regexp(HOST_PATTERN),
+        metadata={"description": "The host of the page the learner started on", "example": "example.org"},
+    )
+
+
+class LearnerUpdateSchema(ma.Schema):
+    name = ma.fields.String(
+        required=True, allow_none=True, validate=validate.Length(max=200),
+        metadata={"description": "The learner's display name; empty or null clears it", "example": "Ada"},
     )
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from service import calculus
-from service.calculus.printing import to_latex, to_mathml, to_text
+from service.calculus.printing import to_text
+from service.calculus.typeset import typed_latex
+from service.content.render import MathError, MathSpan, render_math
 from service.tutor.answers import FINAL_TAG, answer_of
 from service.tutor.intents import Intent
 from service.tutor.reading import read
@@ -56,24 +58,35 @@ def preview_input(text: str, variable: str | None = None) -> Preview:
     """
     match = read(text)
     if match.intent is Intent.DIFFERENTIATE and match.expression is not None:
-        expression = calculus.parse_expression(match.expression, variable=match.variable or variable)
+        wanted = match.variable or variable
+        expression = calculus.parse_expression(match.expression, variable=wanted)
+        latex = typed_latex(match.expression, wanted)
         return Preview(kind=REQUEST, intent=match.intent.value, text=f"differentiate {to_text(expression)}",
-                       latex=to_latex(expression), mathml=to_mathml(expression))
+                       latex=latex, mathml=latex_to_mathml(latex))
     if match.intent is Intent.NONE:
         return Preview(kind=SENTENCE)
     if match.intent is not Intent.ANSWER:
         return Preview(kind=REQUEST, intent=match.intent.value, text=match.intent.value.replace("_", " "))
     answer = answer_of(match)
     expression = calculus.parse_expression(answer.body, variable=variable)
-    body_text, body_latex = to_text(expression), to_latex(expression)
+    # The echo keeps the learner's own order (typed_latex), not sympy's.
+    body_text, body_latex = to_text(expression), typed_latex(answer.body, variable)
     if answer.tag is None:
-        return Preview(kind=EXPRESSION, text=body_text, latex=body_latex, mathml=to_mathml(expression))
+        return Preview(kind=EXPRESSION, text=body_text, latex=body_latex, mathml=latex_to_mathml(body_latex))
     return Preview(
         kind=EXPRESSION, tag=answer.tag,
         text=f"{tag_text(answer.tag)} = {body_text}",
         latex=f"{tag_latex(answer.tag)} = {body_latex}",
-        mathml=prefix_mathml(to_mathml(expression), tag_mathml(answer.tag)),
+        mathml=prefix_mathml(latex_to_mathml(body_latex), tag_mathml(answer.tag)),
     )
+
+
+def latex_to_mathml(latex: str) -> str:
+    """Inline MathML of LaTeX the core wrote; a bad conversion is a server bug, said plainly."""
+    try:
+        return render_math(MathSpan(latex, display=False, offset=0))
+    except MathError as error:  # pragma: no cover - typed_latex writes only what converts
+        raise ValueError(f"cannot typeset {latex!r}") from error
 
 
 def tag_text(tag: str) -> str:

@@ -12,11 +12,17 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // An axis hint from charts.py: {min, max, position, title, integer}.
   function scalesFor(spec) {
     const scales = {};
     const axes = spec.axes || {};
-    for (const [name, axis] of Object.entries(axes)) {
-      scales[name] = { beginAtZero: true, ...axis };
+    for (const [name, hint] of Object.entries(axes)) {
+      const { integer, title, ...axis } = hint;
+      const scale = { beginAtZero: true, ...axis };
+      // Whole things (answers, problems) get whole-number ticks only: never 0.2, 0.4, ...
+      if (integer) scale.ticks = { precision: 0 };
+      if (title) scale.title = { display: true, text: title };
+      scales[name] = scale;
     }
     return scales;
   }
@@ -26,6 +32,9 @@
       const colourOf = PALETTE[index % PALETTE.length];
       dataset.backgroundColor = dataset.backgroundColor || colourOf + "99";
       dataset.borderColor = dataset.borderColor || colourOf;
+      // One day of data is one bar: keep it a bar, not a wall; a lone point stays visible.
+      dataset.maxBarThickness = 48;
+      dataset.pointRadius = 4;
     });
     return datasets;
   }

@@ -10,6 +10,7 @@ returns frozen dataclasses holding only what the page shows of a learner.
 25
 """
 
+from service.usecases.dashboard.attention import AttentionReport, who_needs_help
 from service.usecases.dashboard.exercises import (
     DifficultyReport,
     ExerciseDifficulty,
@@ -40,6 +41,7 @@ from service.usecases.dashboard.timeline import LearnerTimeline, learner_timelin
 
 __all__ = [
     "ATTEMPT_COLUMNS",
+    "AttentionReport",
     "IDLE_CAP_MS",
     "MASTERY_COLUMNS",
     "CourseOverview",
@@ -61,4 +63,5 @@ __all__ = [
     "learner_timeline",
     "mastery_heatmap",
     "owned_course",
+    "who_needs_help",
 ]

@@ -1,23 +1,38 @@
 """CSV exports of a course's attempts, problems (with their outcomes) and mastery, streamed row by row.
 
 The rows are read with ``yield_per`` (a server-side cursor on PostgreSQL),
-so a million-row export never sits in memory. Text a learner typed is
-neutralised against spreadsheet formula injection: a cell that starts with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
-(OWASP's advice), so ``-2x`` exports as ``'-2x`` and opens as text.
+so a million-row export never sits in memory.
+
+Readable in a spreadsheet as it is: the file starts with a byte-order mark
+(so Excel reads it as UTF-8: ``·``, ``²``, ``σ``), each attempt names its
+problem and the conversation's outcome (``solved``, ``solved_with_hints``,
+``gave_up``, ``abandoned``, ``in_progress``), probabilities are written
+with at most three decimals (``0.6``, never ``0.5999999999999999``), and an
+unnamed learner is labelled as the dashboard labels them.
+
+Formula injection (OWASP's CSV injection advice): a cell a spreadsheet
+would run as a formula gets a leading ``'``. That is every cell starting
+with ``=``, ``@``, a tab or a line break, and a cell starting with ``+`` or
+``-`` that calls a function other than a maths one (``-HYPERLINK(...)``) or
+holds DDE or reference syntax (``|``, ``!``, quotes). A maths answer such
+as ``-2x`` or ``-sin(x)·2x`` is left as it is, so it shows as the learner
+typed it (tests/integration/test_csv_in_libreoffice.py opens an export
+in LibreOffice to check both).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Learner, Mastery, ProblemRecord
+from service.calculus.functions import FUNCTIONS
+from service.models import Attempt, Conversation, Learner, Mastery, ProblemRecord
 from service.usecases.dashboard.filters import (
     DashboardFilter,
     attempt_conditions,
@@ -25,20 +40,31 @@ from service.usecases.dashboard.filters import (
     owned_course,
     problem_conditions,
 )
+from service.usecases.dashboard.labels import learner_label
 
 ATTEMPT_COLUMNS: tuple[str, ...] = (
-    "created_at", "learner_id", "learner_name", "conversation_id", "step", "answer",
-    "correct", "misconception", "skill", "hints_used", "latency_ms",
+    "created_at", "learner_id", "learner", "learner_name", "conversation_id", "problem", "outcome",
+    "step", "answer", "correct", "misconception", "skill", "hints_used", "latency_ms",
 )
 MASTERY_COLUMNS: tuple[str, ...] = (
-    "learner_id", "learner_name", "skill", "probability", "attempts", "assessed", "updated_at",
+    "learner_id", "learner", "learner_name", "skill", "probability", "attempts", "assessed", "updated_at",
 )
 PROBLEM_COLUMNS: tuple[str, ...] = (
     "created_at", "learner_id", "learner_name", "conversation_id", "position", "expression", "outcome",
     "updated_at",
 )
 BATCH = 1000
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+DECIMALS = 3
+# The stored status of a conversation still in progress; exports use the contract's word.
+_OUTCOMES = {"active": "in_progress"}
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r", "\n")
+_SIGNS = ("+", "-")
+_CALLS = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+_REFERENCE_SYNTAX = re.compile(r"[|!\"';]")
+# Letter runs this short are products of variables (2x(x+1), wx(...)), not spreadsheet functions.
+_SHORT_NAME = 3
+_MATHS_NAMES = frozenset(name.lower() for name in FUNCTIONS)
 
 
 def export_attempts_csv(session: Session, instructor_id: int, flt: DashboardFilter) -> Iterator[str]:
@@ -51,17 +77,23 @@ def export_attempts_csv(session: Session, instructor_id: int, flt: DashboardFilt
     """
     owned_course(session, instructor_id, flt.course_id)
     query = (
-        sa.select(Attempt.created_at, Attempt.learner_id, Learner.name, Attempt.conversation_id,
+        sa.select(Attempt.created_at, Attempt.learner_id, Learner.name, Learner.source, Learner.source_host,
+                  Attempt.conversation_id, Conversation.expression, Conversation.status,
                   Attempt.step, Attempt.answer, Attempt.correct, Attempt.misconception, Attempt.skill,
                   Attempt.hints_used, Attempt.latency_ms)
         .join(Learner, Learner.id == Attempt.learner_id)
+        .join(Conversation, Conversation.id == Attempt.conversation_id)
         .where(*attempt_conditions(flt))
         # Learner by learner, each in time order: the order of the
         # (learner_id, created_at) index, so the first rows stream at once
         # instead of after a sort of the whole course.
         .order_by(Attempt.learner_id, Attempt.created_at, Attempt.id)
     )
-    return _csv_chunks(ATTEMPT_COLUMNS, _stream(session, query))
+    rows = ((created, learner_id, learner_label(name, learner_id, source, host), name, conversation_id,
+             problem, _OUTCOMES.get(status, status), *rest)
+            for created, learner_id, name, source, host, conversation_id, problem, status, *rest
+            in _stream(session, query))
+    return _csv_chunks(ATTEMPT_COLUMNS, rows)
 
 
 def export_mastery_csv(session: Session, instructor_id: int, flt: DashboardFilter) -> Iterator[str]:
@@ -72,15 +104,17 @@ def export_mastery_csv(session: Session, instructor_id: int, flt: DashboardFilte
     """
     owned_course(session, instructor_id, flt.course_id)
     query = (
-        sa.select(Mastery.learner_id, Learner.name, Mastery.skill, Mastery.probability,
-                  Mastery.attempts, Mastery.attempts > 0, Mastery.updated_at)
+        sa.select(Mastery.learner_id, Learner.name, Learner.source, Learner.source_host, Mastery.skill,
+                  Mastery.probability, Mastery.attempts, Mastery.attempts > 0, Mastery.updated_at)
         .join(Learner, Learner.id == Mastery.learner_id)
         .where(Mastery.learner_id.in_(course_learner_ids(flt)))
         .order_by(Mastery.learner_id, Mastery.skill)
     )
     if flt.skill:
         query = query.where(Mastery.skill == flt.skill)
-    return _csv_chunks(MASTERY_COLUMNS, _stream(session, query))
+    rows = ((learner_id, learner_label(name, learner_id, source, host), name, *rest)
+            for learner_id, name, source, host, *rest in _stream(session, query))
+    return _csv_chunks(MASTERY_COLUMNS, rows)
 
 
 def export_problems_csv(session: Session, instructor_id: int, flt: DashboardFilter) -> Iterator[str]:
@@ -105,8 +139,9 @@ def _stream(session: Session, query: sa.Select[tuple[object, ...]]) -> Iterator[
 
 
 def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
-    """CSV text: the header, then one chunk per :data:`BATCH` rows."""
+    """CSV text: a byte-order mark and the header, then one chunk per :data:`BATCH` rows."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
@@ -124,17 +159,38 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def csv_cell(value: object) -> object:
-    """A value as a safe CSV cell: ISO times, formula-looking text neutralised.
+    """A value as a safe, readable CSV cell: ISO times, short decimals, formulas neutralised.
 
-    >>> csv_cell("=HYPERLINK(1)"), csv_cell("6(2x+1)^2"), csv_cell(None), csv_cell(True)
-    ("'=HYPERLINK(1)", '6(2x+1)^2', '', 'true')
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-2x"), csv_cell(None), csv_cell(True)
+    ("'=HYPERLINK(1)", '-2x', '', 'true')
+    >>> csv_cell(0.5999999999999999), csv_cell(1.0), csv_cell(0.12345)
+    ('0.6', '1', '0.123')
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".") or "0"
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and runs_as_formula(value):
         return "'" + value
     return value
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula that does more than arithmetic.
+
+    >>> [runs_as_formula(t) for t in ("=1+1", "@SUM(A1)", "-2x", "-sin(x)·2x", "-2x(x+1)")]
+    [True, True, False, False, False]
+    >>> [runs_as_formula(t) for t in ("+HYPERLINK(1)", "-cmd|' /C calc'!A0", "−2x")]
+    [True, True, False]
+    """
+    if text.startswith(_ALWAYS_FORMULA):
+        return True
+    if not text.startswith(_SIGNS):
+        return False
+    if _REFERENCE_SYNTAX.search(text):
+        return True
+    return any(len(name) > _SHORT_NAME and name.lower() not in _MATHS_NAMES for name in _CALLS.findall(text))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Enrolment, Learner, Mastery
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
+from service.usecases.dashboard.labels import label_of
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -53,6 +54,7 @@ class LearnerRow:
     name: str | None
     last_seen_at: datetime | None
     cells: list[MasteryCell]
+    label: str = ""  # the name, or "Learner 3f2a9c, via widget on example.org" (labels.py)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ def mastery_heatmap(session: Session, instructor_id: int, flt: DashboardFilter,
     stored = _mastery_of(session, [learner.id for learner in learners.items], skills)
     rows = [
         LearnerRow(learner_id=learner.id, name=learner.name, last_seen_at=learner.last_seen_at,
-                   cells=[_cell(stored.get((learner.id, skill)), skill) for skill in skills])
+                   cells=[_cell(stored.get((learner.id, skill)), skill) for skill in skills],
+                   label=label_of(learner))
         for learner in learners.items
     ]
     return MasteryHeatmap(course=course, skills=_columns(session, flt, skills),

@@ -1,4 +1,11 @@
-"""The most frequent misconceptions of a course, with the answers that showed them."""
+"""The most frequent misconceptions of a course, with the answers that showed them.
+
+Every wrong answer counts: those no known misconception explains are one
+more row, ``name=None`` ("other"), with their commonest answers too, so the
+rows add up to ``wrong_attempts``. ``class_size`` (the course's learners
+under the filter's search) lets the page say what share of the class
+holds each misconception.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from service.usecases.dashboard.filters import (
     Page,
     PageRequest,
     attempt_conditions,
+    course_learner_ids,
     owned_course,
     page_of,
 )
@@ -33,7 +41,7 @@ class ExampleAnswer:
 
 @dataclass(frozen=True)
 class MisconceptionCount:
-    name: str
+    name: str | None  # None: wrong answers no known misconception explains ("other")
     description: str
     attempts: int
     learners: int
@@ -45,6 +53,7 @@ class MisconceptionReport:
     course: CourseRef
     wrong_attempts: int
     misconceptions: Page[MisconceptionCount]
+    class_size: int = 0
 
 
 def frequent_misconceptions(session: Session, instructor_id: int, flt: DashboardFilter,
@@ -64,25 +73,34 @@ def frequent_misconceptions(session: Session, instructor_id: int, flt: Dashboard
                   sa.func.count(sa.distinct(Attempt.learner_id)))
         .where(*conditions, sa.not_(Attempt.correct))
         .group_by(Attempt.misconception)
-        .order_by(sa.desc("n"), Attempt.misconception)
+        # "Other" after a named misconception of the same count, on SQLite and PostgreSQL alike.
+        .order_by(sa.desc("n"), Attempt.misconception.is_(None), Attempt.misconception)
     )
     grouped = session.execute(counts).all()
-    # A handful of misconceptions at most (the vocabulary has seven), so the
-    # page is cut from the full, already-grouped list.
-    rows = [row for row in grouped if row[0] is not None]
+    # A handful of misconceptions at most (the vocabulary has seven, and
+    # "other"), so the page is cut from the full, already-grouped list.
+    rows = list(grouped)
     page_rows = rows[request.offset:request.offset + request.limit]
     examples = _examples(session, conditions, [name for name, _, _ in page_rows])
     items = [
-        MisconceptionCount(name=name, description=MISCONCEPTIONS.get(name, name), attempts=n,
+        MisconceptionCount(name=name, description=_description(name), attempts=n,
                            learners=learners, examples=examples.get(name, []))
         for name, n, learners in page_rows
     ]
+    class_size = session.scalar(sa.select(sa.func.count()).select_from(course_learner_ids(flt).subquery())) or 0
     return MisconceptionReport(course=course, wrong_attempts=sum(n for _, n, _ in grouped),
-                               misconceptions=page_of(items, len(rows), request))
+                               misconceptions=page_of(items, len(rows), request), class_size=class_size)
+
+
+def _description(name: str | None) -> str:
+    if name is None:
+        return "Wrong answers that no known misconception explains: read the examples."
+    record = MISCONCEPTIONS.get(name, name)
+    return str(getattr(record, "description", record))
 
 
 def _examples(session: Session, conditions: list[sa.ColumnElement[bool]],
-              names: list[str]) -> dict[str, list[ExampleAnswer]]:
+              names: list[str | None]) -> dict[str | None, list[ExampleAnswer]]:
     """The commonest answers of each misconception, in one pass over the wrong answers.
 
     The pass ranks the answers of every misconception and the page's are
@@ -112,7 +130,7 @@ def _examples(session: Session, conditions: list[sa.ColumnElement[bool]],
         .order_by(ranked.c.misconception, ranked.c.rank)
     )
     wanted = set(names)
-    found: dict[str, list[ExampleAnswer]] = {}
+    found: dict[str | None, list[ExampleAnswer]] = {}
     for name, answer, step, n in session.execute(query):
         if name in wanted:
             found.setdefault(name, []).append(ExampleAnswer(answer=answer, step=step, times=n))

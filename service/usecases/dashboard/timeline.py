@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Attempt, Conversation, Enrolment, Learner, Message
 from service.usecases.access import Principal
+from service.usecases.dashboard.labels import label_of
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -69,6 +70,7 @@ class LearnerTimeline:
     last_seen_at: datetime | None
     progress: Progress
     conversations: Page[ConversationEntry]
+    label: str = ""  # the name, or "Learner 3f2a9c, via widget on example.org" (labels.py)
 
 
 def learner_timeline(session: Session, instructor_id: int, flt: DashboardFilter, learner_id: str,
@@ -87,6 +89,7 @@ def learner_timeline(session: Session, instructor_id: int, flt: DashboardFilter,
         last_seen_at=learner.last_seen_at,
         progress=get_progress(session, Principal("instructor", instructor_id), learner.id, flt.course_id),
         conversations=_conversations(session, flt, learner.id, request),
+        label=label_of(learner),
     )
 
 

@@ -6,14 +6,18 @@
  *
  * Attributes (read once, when the element starts): `expression` starts on that
  * problem, `variable` names its variable, `course` is a course join code (the
- * learner is enrolled so their instructor sees them), `api` overrides the
- * service's address (by default the origin this script was loaded from).
+ * learner is enrolled so their instructor sees them), `learner-name` is the
+ * learner's name when the host page knows it (otherwise the widget asks once,
+ * optionally), `api` overrides the service's address (by default the origin
+ * this script was loaded from).
  *
  * Plain modern JavaScript, no build step. Everything lives in a shadow root so
  * the host page's CSS cannot break the chat and ours cannot leak out.
  * Safety: learner text and tutor text are only ever set with textContent;
  * the only markup inserted is the tutor's MathML, which the server generates
- * from sympy; it is parsed inertly (DOMParser) and kept only if it is MathML.
+ * with its own printers from parsed maths (each message's `segments`); it is
+ * parsed inertly (DOMParser) and kept only if it is MathML. Each piece of
+ * maths also carries its plain text, read to screen readers.
  */
 (() => {
   "use strict";
@@ -25,13 +29,20 @@
   const MATHML_NS = "http://www.w3.org/1998/Math/MathML";
   const PREVIEW_DELAY_MS = 250;
   const MAX_LENGTH = 2000;
-  const LABELLED_KINDS = { hint: "Hint", solution: "Solution", explanation: "Recap" };
-  // The phrasings service/tutor/intents.py recognises for each button.
+  const LABELLED_KINDS = { hint: "Hint", solution: "Solution", explanation: "Explanation" };
+  // Where a learner started, for the teacher's dashboard ("via widget on example.org").
+  const SOURCES = new Set(["widget", "embed", "lesson"]);
+  const MATH_FONTS = '"STIX Two Math", "Cambria Math", "Latin Modern Math", "Noto Sans Math", math';
+  // Each button sends a named action (POST messages {"action": ...}), not words the
+  // tutor must recognise; `said` is how the transcript shows it (service/tutor/engine.py ACTION_WORDS).
   const ACTIONS = [
-    ["Hint", "hint", "Hint: ask the tutor for a hint"],
-    ["Next factor", "what is the next factor", "Next factor: which local derivative is still missing"],
-    ["Solution", "show me the solution", "Solution: show the worked solution"],
-    ["New problem", "new problem", "New problem: start another problem"],
+    { label: "Hint", action: "hint", said: "Hint, please.", description: "Hint: ask the tutor for a hint" },
+    { label: "Next factor", action: "next_factor", said: "Which factor is next?",
+      description: "Next factor: which local derivative is still missing" },
+    { label: "Solution", action: "solution", said: "Show me the solution.",
+      description: "Solution: show the worked solution" },
+    { label: "New problem", action: "new_problem", said: "A new problem, please.",
+      description: "New problem: start another problem" },
   ];
   const MATHML_ATTRIBUTES = new Set([
     "display", "mathvariant", "mathsize", "stretchy", "fence", "separator", "separators", "lspace",
@@ -61,9 +72,12 @@
     .bubble { max-width: 88%; padding: .45rem .75rem; border-radius: 14px; white-space: pre-wrap;
       overflow-wrap: anywhere; }
     .bubble p { margin: 0; }
-    .bubble .label { display: block; font-size: .75rem; font-weight: 700; text-transform: uppercase;
-      letter-spacing: .04em; color: #6b5200; }
+    .bubble .label { display: block; font-size: .8rem; font-weight: 700; color: #6b5200; }
     .bubble .maths { display: block; margin-top: .3rem; overflow-x: auto; font-size: 1.1em; }
+    math { font-family: ${MATH_FONTS}; font-size: 1.08em; }
+    .bubble .m { white-space: nowrap; }
+    .bubble p:has(.m) { line-height: 1.75; }
+    .problem math { font-size: 1em; }
     .tutor { align-self: flex-start; background: #eef1f6; border-bottom-left-radius: 4px; }
     .tutor[data-kind="hint"] { background: #fff4d1; }
     .tutor[data-kind="solution"], .tutor[data-kind="explanation"] { background: #e6f4ea; }
@@ -72,7 +86,15 @@
     .learner[data-correct="true"] p::after { content: " ✓" / " (correct)"; }
     .learner[data-correct="false"] p::after { content: " ✗" / " (not right yet)"; }
     .system { align-self: center; background: #fbeaec; color: #a51d2d; font-size: .9rem; }
-    .preview { min-height: 1.6rem; padding: 0 .75rem; font-size: .9rem; color: #566074; overflow-x: auto; }
+    .preview { min-height: 1.8rem; padding: .2rem .75rem; font-size: .9rem; color: #566074;
+      overflow-x: auto; overflow-y: hidden; white-space: nowrap; }
+    .preview math { font-size: 1.15em; padding-block: .15rem; math-style: normal; }
+    .name-ask { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .5rem; padding: .5rem .75rem;
+      background: #f4f6fa; border-bottom: 1px solid #d5d9e2; font-size: .9rem; }
+    .name-ask[hidden] { display: none; }
+    .name-ask label { flex-basis: 100%; }
+    .name-ask input { flex: 1 1 8rem; font: 16px system-ui, sans-serif; }
+    .name-ask button { min-height: 2.25rem; }
     .preview.error { color: #a51d2d; }
     form { display: flex; gap: .5rem; padding: .4rem .75rem; }
     input { flex: 1; min-width: 0; font: 16px ui-monospace, Menlo, Consolas, monospace; padding: .5rem .6rem;
@@ -101,6 +123,12 @@
           <ul aria-label="Mastery per skill"></ul>
         </details>
       </header>
+      <form class="name-ask" hidden>
+        <label for="name">What is your first name? Your teacher sees it (optional).</label>
+        <input id="name" type="text" maxlength="60" autocomplete="given-name" enterkeyhint="done">
+        <button type="submit">Save</button>
+        <button type="button" class="skip">Skip</button>
+      </form>
       <div class="log" role="log" aria-live="polite" aria-label="Conversation with the tutor" tabindex="0"></div>
       <div class="preview" id="preview" aria-live="polite"></div>
       <form>
@@ -128,6 +156,30 @@
     if (!math || math.namespaceURI !== MATHML_NS) return null;
     keepMathml(math);
     return document.importNode(math, true);
+  }
+
+  /** Typeset maths with its plain text beside it for screen readers (the MathML is hidden from them). */
+  function mathWithText(markup, text) {
+    const math = mathmlNode(markup);
+    if (!math) return null;
+    math.setAttribute("aria-hidden", "true");
+    const holder = document.createElement("span");
+    holder.className = "m";
+    const spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.textContent = text;
+    holder.append(math, spoken);
+    return holder;
+  }
+
+  /** A tutor message's words and maths (its `segments`) as nodes; null when it has none. */
+  function typesetSegments(segments) {
+    if (!Array.isArray(segments) || !segments.length) return null;
+    const nodes = segments.map((segment) => {
+      const text = String(segment.text ?? "");
+      return (segment.math && mathWithText(String(segment.math), text)) || document.createTextNode(text);
+    });
+    return nodes.some((node) => node.nodeType === Node.ELEMENT_NODE) ? nodes : null;
   }
 
   /** Drop every element that is not MathML and every attribute not on the list. */
@@ -186,16 +238,17 @@
       template.innerHTML = MARKUP; // a constant: no data goes into it
       this.shadowRoot.append(style, template.content.cloneNode(true));
       const $ = (selector) => this.shadowRoot.querySelector(selector);
-      this.ui = { box: $(".ct"), log: $(".log"), input: $("input"), form: $("form"), preview: $(".preview"),
-        problem: $(".problem"), mastery: $("details.mastery"), actions: $(".actions") };
+      this.ui = { box: $(".ct"), log: $(".log"), input: $("#input"), form: $("form:not(.name-ask)"),
+        preview: $(".preview"), problem: $(".problem"), mastery: $("details.mastery"), actions: $(".actions"),
+        nameAsk: $(".name-ask"), name: $("#name") };
       this.ui.input.maxLength = MAX_LENGTH;
-      for (const [label, text, description] of ACTIONS) {
+      for (const { label, action, said, description } of ACTIONS) {
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = label;
         button.setAttribute("aria-label", description);
-        button.dataset.action = text;
-        button.addEventListener("click", () => this.send(text));
+        button.dataset.action = action;
+        button.addEventListener("click", () => this.send(said, action));
         this.ui.actions.append(button);
       }
       this.ui.form.addEventListener("submit", (event) => {
@@ -207,6 +260,11 @@
         this.send(text);
       });
       this.ui.input.addEventListener("input", () => this.schedulePreview());
+      this.ui.nameAsk.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.answerName(this.ui.name.value.trim());
+      });
+      this.ui.nameAsk.querySelector(".skip").addEventListener("click", () => this.answerName(""));
     }
 
     // ---- talking to the service -------------------------------------------------
@@ -259,18 +317,57 @@
         await this.openConversation();
       }
       this.refreshMastery();
+      await this.settleName();
+    }
+
+    /** Where this chat runs, for the teacher's dashboard: how the learner came, and from which site. */
+    get origin() {
+      const wanted = this.getAttribute("source") || "widget";
+      const source = SOURCES.has(wanted) ? wanted : "widget";
+      let host = window.location.host;
+      if (source === "embed") {
+        try { host = document.referrer ? new URL(document.referrer).host : ""; } catch (error) { host = ""; }
+      }
+      return { source, source_host: host || undefined };
+    }
+
+    /** The learner's name: from the host page's attribute, or asked once (optional). */
+    async settleName() {
+      const given = (this.getAttribute("learner-name") || "").trim().slice(0, 200);
+      if (given) {
+        if (this.identity.name !== given) await this.saveName(given).catch(() => {});
+        return;
+      }
+      // Our own lesson page has no teacher to see a name; a course site (widget, embed) has.
+      if (!this.identity.nameAsked && this.origin.source !== "lesson") this.ui.nameAsk.hidden = false;
+    }
+
+    async answerName(name) {
+      this.ui.nameAsk.hidden = true;
+      this.identity.nameAsked = true;
+      this.saveIdentity();
+      if (name) await this.saveName(name).catch((error) => this.say(error));
+      this.ui.input.focus();
+    }
+
+    async saveName(name) {
+      await this.call("PATCH", `/learners/${this.identity.learnerId}`, { name });
+      this.identity.name = name;
+      this.saveIdentity();
     }
 
     async ensureLearner() {
       const course = this.getAttribute("course") || "";
       if (!this.identity.token) {
-        const body = course ? { course_code: course } : {};
+        const given = (this.getAttribute("learner-name") || "").trim().slice(0, 200);
+        const body = { ...this.origin, ...(course ? { course_code: course } : {}), ...(given ? { name: given } : {}) };
         const learner = await this.call("POST", "/learners", body).catch((error) => {
           if (!course || error.status === 0) throw error;
           this.say(new Error(`The course code "${course}" was not accepted: ${error.message}`));
-          return this.call("POST", "/learners", {});
+          return this.call("POST", "/learners", { ...this.origin, ...(given ? { name: given } : {}) });
         });
-        this.identity = { learnerId: learner.id, token: learner.token, courses: course ? [course] : [] };
+        this.identity = { learnerId: learner.id, token: learner.token, courses: course ? [course] : [],
+          name: given || undefined };
         this.saveIdentity();
       } else if (course && !(this.identity.courses || []).includes(course)) {
         await this.call("POST", "/courses/enrol", { code: course }).catch((error) => {
@@ -316,22 +413,23 @@
       this.showTurn(turn);
     }
 
-    /** Send one message; messages go one at a time, in the order they were typed. */
-    send(text) {
-      this.queue = this.queue.then(() => this.post(text)).catch((error) => this.say(error));
+    /** Send one message (typed text, or a button's action); one at a time, in order. */
+    send(text, action) {
+      this.queue = this.queue.then(() => this.post(text, action)).catch((error) => this.say(error));
       return this.queue;
     }
 
-    async post(text) {
+    async post(text, action) {
       if (!this.identity || !this.identity.conversationId) await this.start();
       const bubble = this.show({ role: "learner", kind: "text", text });
       this.setBusy(true);
       try {
         const path = `/conversations/${this.identity.conversationId}/messages`;
+        const body = action ? { action } : { text };
         // One key per message: a resend (after a clash or a lost answer) never takes a second turn.
         const key = { "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}` };
-        const turn = await this.call("POST", path, { text }, key).catch((error) => {
-          if (error.status === 409 || error.status === 0) return this.call("POST", path, { text }, key); // resend once
+        const turn = await this.call("POST", path, body, key).catch((error) => {
+          if (error.status === 409 || error.status === 0) return this.call("POST", path, body, key); // resend once
           throw error;
         });
         if (turn.verdict) bubble.dataset.correct = String(Boolean(turn.verdict.correct));
@@ -372,9 +470,11 @@
         bubble.append(tag);
       }
       const paragraph = document.createElement("p");
-      paragraph.textContent = String(message.text ?? "");
+      const typeset = role === "tutor" ? typesetSegments(message.segments) : null;
+      if (typeset) paragraph.append(...typeset);
+      else paragraph.textContent = String(message.text ?? "");
       bubble.append(paragraph);
-      if (role === "tutor" && message.mathml) {
+      if (role === "tutor" && message.mathml && !typeset) {
         const math = mathmlNode(String(message.mathml));
         if (math) {
           const holder = document.createElement("span");

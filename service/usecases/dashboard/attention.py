@@ -1,0 +1,170 @@
+"""Who needs help, and who finished: the two questions a teacher asks first.
+
+Struggling
+    a learner with a problem (started in the date range) that is not
+    solved: still in progress, given up or abandoned, with at least one
+    wrong answer or hint, or given up. Ranked by wrong answers on that
+    problem, then hints, then the most recent first; each learner appears
+    once, with their hardest such problem, the misconception they showed
+    most on it ("other" when the tutor recognised none) and the step
+    where they stopped.
+Finished
+    the problems of the range by outcome (``solved``,
+    ``solved_with_hints``, ``gave_up``, ``abandoned``, ``in_progress``),
+    and the latest problems solved, with who solved them.
+
+Outcomes come from ``conversations.status`` as the engine records it; the
+stored ``active`` of older rows reads as ``in_progress``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.models import Attempt, Conversation, ConversationStats, Learner
+from service.usecases.dashboard.filters import (
+    DashboardFilter,
+    course_learner_ids,
+    day_range,
+    owned_course,
+)
+from service.usecases.dashboard.labels import learner_label
+
+OUTCOMES: tuple[str, ...] = ("solved", "solved_with_hints", "gave_up", "abandoned", "in_progress")
+SOLVED: tuple[str, ...] = ("solved", "solved_with_hints")
+LIST_LENGTH = 10
+# Rows read before keeping one per learner: enough for a class whose weakest ten repeat.
+_CANDIDATES = 200
+_STORED = {"active": "in_progress"}
+
+
+def outcome_of(status: str) -> str:
+    """The contract's outcome for a stored status.
+
+    >>> outcome_of("active"), outcome_of("gave_up")
+    ('in_progress', 'gave_up')
+    """
+    return _STORED.get(status, status)
+
+
+@dataclass(frozen=True)
+class StrugglingLearner:
+    learner_id: str
+    label: str
+    conversation_id: str
+    problem: str
+    outcome: str
+    wrong: int
+    hints: int
+    misconception: str | None  # None: wrong answers no known misconception explains
+    stopped_at: str | None     # the open step (u, du/dx, dy/dx, ...)
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FinishedProblem:
+    learner_id: str
+    label: str
+    problem: str
+    outcome: str
+    hints: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AttentionReport:
+    struggling: list[StrugglingLearner]
+    outcomes: dict[str, int]
+    finished: list[FinishedProblem]
+
+
+def who_needs_help(session: Session, instructor_id: int, flt: DashboardFilter) -> AttentionReport:
+    """The struggling learners, ranked, and the problems by outcome (see the module's definitions).
+
+    Raises :class:`NotFound` for a course the instructor does not own.
+    """
+    owned_course(session, instructor_id, flt.course_id)
+    in_range = [Conversation.learner_id.in_(course_learner_ids(flt)), *day_range(Conversation.created_at, flt)]
+    return AttentionReport(struggling=_struggling(session, in_range), outcomes=_outcomes(session, in_range),
+                           finished=_finished(session, in_range))
+
+
+def _struggling(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[StrugglingLearner]:
+    # The per-conversation sums the turn writer keeps (migration 0003): no pass over the attempts.
+    wrong = sa.func.coalesce(ConversationStats.attempts - ConversationStats.correct, 0)
+    hints = sa.func.coalesce(ConversationStats.hints_used, 0)
+    query = (
+        sa.select(Conversation, Learner, wrong, hints)
+        .join(Learner, Learner.id == Conversation.learner_id)
+        .outerjoin(ConversationStats, ConversationStats.conversation_id == Conversation.id)
+        .where(*in_range, Conversation.status.not_in(SOLVED),
+               sa.or_(wrong > 0, hints > 0, Conversation.status == "gave_up"))
+        .order_by(wrong.desc(), hints.desc(), Conversation.updated_at.desc(), Conversation.id)
+        .limit(_CANDIDATES)
+    )
+    picked: dict[str, tuple[Conversation, Learner, int, int]] = {}
+    for conversation, learner, n_wrong, n_hints in session.execute(query):
+        if learner.id not in picked:
+            picked[learner.id] = (conversation, learner, int(n_wrong), int(n_hints))
+        if len(picked) == LIST_LENGTH:
+            break
+    commonest = _commonest_misconceptions(session, [c.id for c, _, _, _ in picked.values()])
+    return [
+        StrugglingLearner(
+            learner_id=learner.id, label=learner_label(learner.name, learner.id, learner.source, learner.source_host),
+            conversation_id=conversation.id, problem=conversation.expression,
+            outcome=outcome_of(conversation.status), wrong=n_wrong,
+            # The state counts every hint; the sums only those before an answer.
+            hints=int((conversation.state or {}).get("hints_used") or n_hints),
+            misconception=commonest.get(conversation.id), stopped_at=(conversation.state or {}).get("step"),
+            updated_at=conversation.updated_at,
+        )
+        for conversation, learner, n_wrong, n_hints in picked.values()
+    ]
+
+
+def _commonest_misconceptions(session: Session, conversation_ids: list[str]) -> dict[str, str | None]:
+    """Each conversation's most frequent misconception among its wrong answers (None: unrecognised)."""
+    if not conversation_ids:
+        return {}
+    query = (
+        sa.select(Attempt.conversation_id, Attempt.misconception, sa.func.count())
+        .where(Attempt.conversation_id.in_(conversation_ids), sa.not_(Attempt.correct))
+        .group_by(Attempt.conversation_id, Attempt.misconception)
+    )
+    counts: dict[str, Counter[str | None]] = {}
+    for conversation_id, misconception, n in session.execute(query):
+        counts.setdefault(conversation_id, Counter())[misconception] = n
+    # A named misconception wins a tie with "other": it says more.
+    return {cid: max(found, key=lambda name: (found[name], name is not None)) for cid, found in counts.items()}
+
+
+def _outcomes(session: Session, in_range: list[sa.ColumnElement[bool]]) -> dict[str, int]:
+    query = sa.select(Conversation.status, sa.func.count()).where(*in_range).group_by(Conversation.status)
+    found: Counter[str] = Counter()
+    for status, n in session.execute(query):
+        found[outcome_of(status)] += n
+    return {outcome: found.get(outcome, 0) for outcome in OUTCOMES} | dict(found)
+
+
+def _finished(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[FinishedProblem]:
+    query = (
+        sa.select(Conversation, Learner)
+        .join(Learner, Learner.id == Conversation.learner_id)
+        .where(*in_range, Conversation.status.in_(SOLVED))
+        .order_by(Conversation.updated_at.desc(), Conversation.id)
+        .limit(LIST_LENGTH)
+    )
+    return [
+        FinishedProblem(learner_id=learner.id,
+                        label=learner_label(learner.name, learner.id, learner.source, learner.source_host),
+                        problem=conversation.expression, outcome=outcome_of(conversation.status),
+                        hints=int((conversation.state or {}).get("hints_used") or 0),
+                        updated_at=conversation.updated_at)
+        for conversation, learner in session.execute(query)
+    ]
