@@ -113,40 +113,6 @@ def unlowered_power_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr | No
     return None
 
 
-def unlowered_power_derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr | None:
-    """The derivative of ``expr`` by ``symbol`` with each power rule's exponent not lowered.
-
-    None when no power rule applies (``2x + 1``): there is nothing to get wrong.
-
-    >>> u = sp.Symbol("u")
-    >>> unlowered_power_derivative(u**3, u)
-    3*u**3
-    >>> unlowered_power_derivative(-u**2 + 1, u)
-    -2*u**2
-    >>> unlowered_power_derivative(2*u + 1, u) is None
-    True
-    """
-    if not expr.has(symbol):
-        return None
-    if expr.is_Add:
-        parts = [(term, unlowered_power_derivative(term, symbol)) for term in expr.args]
-        if all(wrong is None for _, wrong in parts):
-            return None
-        return sp.Add(*(sp.diff(term, symbol) if wrong is None else wrong for term, wrong in parts))
-    if expr.is_Mul:
-        constant, dependent = expr.as_independent(symbol, as_Add=False)
-        if dependent.is_Mul:
-            return None  # a product rule, not a single power
-        wrong = unlowered_power_derivative(dependent, symbol)
-        return None if wrong is None else constant * wrong
-    if expr.is_Pow:
-        base, exponent = expr.args
-        if exponent.has(symbol) or exponent in (0, 1):
-            return None
-        return exponent * base**exponent * sp.diff(base, symbol)
-    return None
-
-
 
 def _local(link: Link) -> str:
     """``du/dv = 2v = 6x``: a local derivative in its input, and in the variable when that differs."""
