@@ -40,7 +40,8 @@ def test_an_instructor_finds_the_attempt_its_misconception_and_the_mastery(
     expect(stuck).to_contain_text("Other (not a known misconception)")
     expect(page.locator("body")).not_to_contain_text("(no name)")
     expect(page.locator("table.finished")).to_contain_text(classroom.learner)
-    expect(page.locator('.outcomes [data-outcome="solved"]')).to_contain_text("1")
+    # A hint, then the right answer: solved with hints (issue 13's outcomes), not solved.
+    expect(page.locator('.outcomes [data-outcome="solved_with_hints"]')).to_contain_text("1")
     snap(page, "overview")
 
     page.get_by_role("link", name="Misconceptions", exact=True).click()
