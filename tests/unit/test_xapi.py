@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -9,7 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
 
+from service.config import default_settings, settings_from_env
 from service.webhooks.events import webhook_event
+from service.webhooks.worker import settings_from_config
 from service.webhooks.xapi import actor, statement, statement_data
 
 BASE = "https://tutor.example/"
@@ -114,3 +117,31 @@ def test_the_models_really_check_what_is_built() -> None:
         BaseXapiStatement.model_validate(data)
     with pytest.raises(ValueError, match="No xAPI statement"):
         statement_data(event("ProblemSolved").__class__("evt_1", "course.renamed", WHEN, {}), BASE)
+
+
+def test_the_setting_is_read_from_the_environment_and_off_by_default() -> None:
+    assert default_settings("/srv/ct")["XAPI_ENABLED"] is False
+    assert settings_from_env({"XAPI_ENABLED": "yes", "XAPI_BASE_URL": "https://t.example"}) == {
+        "XAPI_ENABLED": True, "XAPI_BASE_URL": "https://t.example"}
+    assert settings_from_config(default_settings("/srv/ct")).xapi_base_url is None
+    assert settings_from_config({"XAPI_ENABLED": True, "XAPI_BASE_URL": BASE}).xapi_base_url == BASE
+
+
+def test_the_worker_will_not_start_with_the_export_on_and_the_models_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ralph.models.xapi.base.statements", None)  # as if not installed
+    with pytest.raises(RuntimeError, match=r"chain-tutor\[xapi\]"):
+        settings_from_config({"XAPI_ENABLED": True})
+    assert settings_from_config({"XAPI_ENABLED": False}).xapi_base_url is None
+
+
+def test_an_event_the_models_reject_still_goes_out_without_a_statement(caplog: pytest.LogCaptureFixture) -> None:
+    """A bad statement must not hold the learner's later events back."""
+    from service.webhooks.worker import _with_statement
+
+    good = event("ProblemSolved", lti=LMS, by_learner=True)
+    assert _with_statement(good, BASE).data["xapi"]["actor"]["account"]["name"] == "a6d1-77"
+    assert "xapi" not in good.data  # the event itself is left as it was
+    bad = event("ProblemSolved", lti={"iss": "https://lms.example", "sub": ""}, by_learner=True)
+    assert _with_statement(bad, BASE) is bad
+    assert "No xAPI statement for evt_11" in caplog.text
