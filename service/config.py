@@ -84,6 +84,11 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_ASSETS_URL,
         # Webhooks out (service.webhooks): refuse private targets unless allowed.
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
+        # Analytics export (service.webhooks.xapi): each delivered event also carries
+        # its xAPI statement; activity ids and non-LMS learners' accounts live under
+        # XAPI_BASE_URL, the service's public address.
+        "XAPI_ENABLED": False,
+        "XAPI_BASE_URL": "http://localhost:5000",
     }
 
 
@@ -120,6 +125,10 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     if "WEBHOOK_ALLOW_PRIVATE_TARGETS" in environ:
         settings["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = parse_bool(
             environ["WEBHOOK_ALLOW_PRIVATE_TARGETS"], "WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    if "XAPI_ENABLED" in environ:
+        settings["XAPI_ENABLED"] = parse_bool(environ["XAPI_ENABLED"], "XAPI_ENABLED")
+    if environ.get("XAPI_BASE_URL"):
+        settings["XAPI_BASE_URL"] = environ["XAPI_BASE_URL"]
     for name in ("DELIVERY_LEASE_SECONDS", "DELIVERY_POLL_SECONDS", "WEBHOOK_TIMEOUT"):
         if environ.get(name):
             settings[name] = float(environ[name])

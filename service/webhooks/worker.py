@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from service.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, utcnow
 from service.webhooks import schedule as retry
+from service.webhooks import xapi
 from service.webhooks.events import WebhookEvent, public_type, webhook_event
 from service.webhooks.signing import signed_headers
 from service.webhooks.targets import TargetRefused, resolve
@@ -65,16 +66,22 @@ class WorkerSettings:
     batch: int = 100
     poll_seconds: float = 0.2
     senders: int = 8
+    # The service's public address when events also carry their xAPI statement
+    # (XAPI_ENABLED); None leaves events as they are.
+    xapi_base_url: str | None = None
 
 
 def settings_from_config(config: Any) -> WorkerSettings:
-    """The worker's settings from a Flask config (``WEBHOOK_*``, ``DELIVERY_*``)."""
+    """The worker's settings from a Flask config (``WEBHOOK_*``, ``DELIVERY_*``, ``XAPI_*``)."""
+    if config.get("XAPI_ENABLED"):
+        xapi.require_models()
     return WorkerSettings(
         allow_private_targets=bool(config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)),
         schedule=tuple(config.get("WEBHOOK_RETRY_SCHEDULE", retry.DEFAULT_SCHEDULE)),
         timeout=float(config.get("WEBHOOK_TIMEOUT", TIMEOUT_SECONDS)),
         lease_seconds=float(config.get("DELIVERY_LEASE_SECONDS", 60.0)),
         poll_seconds=float(config.get("DELIVERY_POLL_SECONDS", 0.2)),
+        xapi_base_url=config.get("XAPI_BASE_URL", "http://localhost:5000") if config.get("XAPI_ENABLED") else None,
     )
 
 
@@ -223,10 +230,11 @@ def claim(session: Session, settings: WorkerSettings, lookup_lti: Callable[[Sess
         .order_by(_deliveries.c.id)).all()
     lti = lookup_lti(session, {row.learner_id for row in rows if row.learner_id}) if lookup_lti else {}
     session.commit()
-    return [_claimed(row, token, now, lti) for row in rows]
+    return [_claimed(row, token, now, lti, settings.xapi_base_url) for row in rows]
 
 
-def _claimed(row: Any, token: str, now: datetime, lti: dict[str, dict[str, str]]) -> Claimed:
+def _claimed(row: Any, token: str, now: datetime, lti: dict[str, dict[str, str]],
+             xapi_base_url: str | None = None) -> Claimed:
     signing = [row.secret]
     if row.previous_secret and row.previous_secret_expires_at and row.previous_secret_expires_at > now:
         signing.append(row.previous_secret)
@@ -234,8 +242,23 @@ def _claimed(row: Any, token: str, now: datetime, lti: dict[str, dict[str, str]]
     if row.event_id is not None:
         event = webhook_event(row.event_id, row.type, row.learner_id, row.payload, row.created_at,
                               lti.get(row.learner_id) if row.learner_id else None)
+    if event is not None and xapi_base_url is not None:
+        event = _with_statement(event, xapi_base_url)
     return Claimed(id=row.id, lease_token=token, attempts=row.attempts, endpoint_id=row.endpoint_id,
                    url=row.url, secrets=tuple(signing), event=event)
+
+
+def _with_statement(event: WebhookEvent, base_url: str) -> WebhookEvent:
+    """The event with its xAPI statement in ``data["xapi"]``; as it was if none can be made.
+
+    A statement the models reject must not hold the learner's events back:
+    the event goes out without it and the log says why.
+    """
+    try:
+        return replace(event, data={**event.data, "xapi": xapi.statement(event, base_url)})
+    except ValueError as invalid:  # pydantic's ValidationError is a ValueError
+        log.warning("No xAPI statement for %s: %s", event.id, invalid)
+        return event
 
 
 def send(claimed: Claimed, settings: WorkerSettings) -> SendResult:

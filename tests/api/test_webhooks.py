@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from service.extensions import db
 from service.models import OutboxEvent, WebhookDelivery, WebhookEndpoint, utcnow
 from service.webhooks import targets
-from service.webhooks.worker import DeliveryWorker, WorkerSettings, claim, hand_out, send
+from service.webhooks.worker import DeliveryWorker, WorkerSettings, claim, hand_out, send, settings_from_config
 from tests.api.conftest import Cast
 from tests.api.test_conversations import Talk
 from tests.factories import make_learner
@@ -338,3 +339,31 @@ def test_events_of_other_courses_and_courseless_learners_are_not_sent(
     talk.say("u = 2x + 1")
     worker(app).drain()
     assert receiver.requests == 0  # the other learner is in no course
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_with_xapi_enabled_each_event_carries_its_statement(
+        database_url: str, app_factory: Callable[..., Flask], cast: Cast, receiver: Receiver,
+        enabled: bool) -> None:
+    """The setting as the worker reads it from the app's config; off (the default) changes nothing."""
+    options = {"XAPI_ENABLED": True, "XAPI_BASE_URL": "https://tutor.example/"} if enabled else {}
+    app = app_factory(database_url, WEBHOOK_ALLOW_PRIVATE_TARGETS=True, **options)
+    client = app.test_client()
+    subscribed(client, cast, receiver)
+    solve_power(client, cast)
+    worker(app, replace(settings_from_config(app.config), schedule=FAST.schedule)).drain()
+
+    assert receiver.rejected == [] and receiver.accepted
+    if not enabled:
+        assert all("xapi" not in item.body["data"] for item in receiver.accepted)
+        return
+    verbs = {item.body["type"]: item.body["data"]["xapi"]["verb"]["id"].rsplit("/", 1)[1]
+             for item in receiver.accepted}
+    assert verbs["attempt.recorded"] == "answered" and verbs["problem.solved"] == "passed"
+    assert verbs["mastery.changed"] in {"progressed", "mastered"}
+    for item in receiver.accepted:
+        statement = item.body["data"]["xapi"]
+        assert statement["actor"]["account"] == {"homePage": "https://tutor.example", "name": cast.learner.id}
+        assert statement["version"] == "1.0.3" and statement["timestamp"] == item.body["timestamp"]
+    ids = [item.body["data"]["xapi"]["id"] for item in receiver.accepted]
+    assert len(set(ids)) == len(ids)
