@@ -124,8 +124,17 @@ def server_options(host: str, port: int, workers: int, threads: int,
 
 
 def start_compute(worker: Any) -> None:
-    """gunicorn's ``post_worker_init`` hook: warm this worker's compute pool."""
-    compute.start(worker.wsgi)
+    """gunicorn's ``post_worker_init`` hook: warm this worker's compute pool.
+
+    Warming is an optimisation: a pool that cannot start now (a stop signal
+    arrived while its processes were forking) starts on the first request
+    instead. Letting the error out would make gunicorn halt the whole server
+    with "Worker failed to boot".
+    """
+    try:
+        compute.start(worker.wsgi)
+    except Exception:  # noqa: BLE001 - any failure here only loses the warm-up
+        worker.log.warning("compute pool not warmed at boot; it starts on first use", exc_info=True)
 
 
 def _forget_worker_metrics(server: Any, worker: Any) -> None:
