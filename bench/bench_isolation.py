@@ -108,7 +108,15 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--rate", type=float, default=50.0, help="turns per second the learners offer in all")
     parser.add_argument("--server-args", default="", help='options for chain-tutor run, e.g. "--threads 4"')
+    parser.add_argument("--rate-limits", action="store_true",
+                        help="keep the server's rate limits on (they throttle these paced learners too)")
     args = parser.parse_args()
+    if not args.rate_limits:
+        # The learners here offer ~3 turns/s each from one address, far over the per-token and
+        # per-address turn limits, and the attackers would be throttled to a trickle: with the
+        # limits on, the run measures the limiter, not the compute isolation. Off, it is the worst
+        # case: attackers spread over enough addresses and tokens to stay under every limit.
+        os.environ["RATELIMIT_ENABLED"] = "0"
     server_args = shlex.split(args.server_args)
     budget = float(os.environ.get("COMPUTE_SECONDS", DEFAULTS["COMPUTE_SECONDS"]))
 
