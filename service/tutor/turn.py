@@ -17,11 +17,11 @@ from typing import Any
 from service.calculus import ExpressionError
 from service.calculus.checking import possible_misconceptions
 
-from .beliefs import full_beliefs, observe_answer
 from .events import Event, MasteryChanged
 from .evidence import Observation, attempt_observation, revealed_observation
 from .intents import Reading
-from .mastery import DEFAULT_PARAMS, Params, full_mastery, observe
+from .learner_model import AnswerEvidence, Evidence, LearnerModel, apply, trace
+from .mastery import DEFAULT_PARAMS, Params
 from .plan import PlanStep
 from .messages import AnswerVerdict, MessageKind, TutorMessage
 from .problems import Exercise
@@ -69,6 +69,9 @@ class Turn:
     misconceptions: dict[str, float] = field(default_factory=dict)
     opportunities: dict[str, int] = field(default_factory=dict)  # BKT observations per skill this turn
     reading: Reading | None = None   # how the learner's message was read, with its reasons
+    # What the turn observed, in order: traced into a course's copy of the model
+    # (service.tutor.learner_model), so a course's model moves only with its own work.
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data: messages, state, verdict (when any), events, mastery."""
@@ -96,10 +99,9 @@ class TurnBuilder:
         self.events: list[Event] = []
         self.verdict: AnswerVerdict | None = None
         self.reading: Reading | None = None
-        self._before = full_mastery(context.mastery, context.params)
-        self.mastery = dict(self._before)
-        self.beliefs = full_beliefs(context.misconceptions)
-        self.opportunities: dict[str, int] = {}
+        self.model = trace(LearnerModel(context.mastery, context.misconceptions), (), context.params)
+        self._before = dict(self.model.mastery)
+        self.evidence: list[Evidence] = []
 
     def say(self, kind: MessageKind, text: str, **maths: str | None) -> None:
         """Add a reply (``maths``: latex, mathml, derivative)."""
@@ -109,12 +111,23 @@ class TurnBuilder:
         """Record a domain event."""
         self.events.append(event)
 
+    @property
+    def mastery(self) -> dict[str, float]:
+        """The learner's mastery by skill, as of the evidence so far (every skill)."""
+        return dict(self.model.mastery)
+
+    @property
+    def beliefs(self) -> dict[str, float]:
+        """The learner's misconception beliefs, as of the evidence so far (every misconception)."""
+        return dict(self.model.beliefs)
+
     def observe(self, skills: Iterable[str], correct: bool) -> None:
         """Update mastery with one BKT observation on ``skills``."""
-        skills = list(dict.fromkeys(skills))
-        self.mastery = observe(self.mastery, skills, correct, self.context.params)
-        for skill in skills:
-            self.opportunities[skill] = self.opportunities.get(skill, 0) + 1
+        self._record(Observation(tuple(dict.fromkeys(skills)), correct))
+
+    def _record(self, evidence: Evidence) -> None:
+        self.model = apply(self.model, evidence, self.context.params)
+        self.evidence.append(evidence)
 
     def observe_attempt(self, step: str, skills: Iterable[str], correct: bool, unaided: bool,
                         misconception: str | None) -> None:
@@ -129,8 +142,7 @@ class TurnBuilder:
             return
         plan_step = state.plan.step(step) if state.plan is not None else None
         self._apply(attempt_observation(plan_step, list(skills), correct, unaided, misconception))
-        self.beliefs = observe_answer(self.beliefs, self._exposed(plan_step), correct and unaided,
-                                      misconception)
+        self._record(AnswerEvidence(self._exposed(plan_step), correct and unaided, misconception))
         self.state = state.evolve(observed=state.observed + (step,))
 
     def observe_revealed(self, steps: Iterable[PlanStep]) -> None:
@@ -164,4 +176,4 @@ class TurnBuilder:
             if after != before:
                 self.emit(MasteryChanged(skill, round(before, 6), round(after, 6)))
         return Turn(self.state, self.replies, self.events, self.verdict, self.mastery, self.beliefs,
-                    self.opportunities, self.reading)
+                    dict(self.model.opportunities), self.reading, tuple(self.evidence))
