@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.models import (
-    Attempt, Conversation, Enrolment, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
+    Attempt, Conversation, CourseMastery, Enrolment, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
 )
 from service.usecases import create_course, create_instructor, create_learner, enrol_learner
 from service.usecases.courses import CourseView
@@ -99,9 +99,7 @@ def make_conversation(session: Session, learner_id: str, status: str = "in_progr
     Filed under ``course_id``; by default, as ``start_conversation`` does,
     under the course the learner joined last (``None`` for no course)."""
     if course_id == "latest":
-        course_id = session.scalar(
-            sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
-            .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1))
+        course_id = _latest_course(session, learner_id)
     finished = status in ("solved", "solved_with_hints", "gave_up")
     conversation = Conversation(
         learner_id=learner_id, course_id=course_id, expression=expression, variable="x", status=status,
@@ -143,9 +141,21 @@ def make_attempt(session: Session, conversation: Conversation, correct: bool = T
 
 
 def make_mastery(session: Session, learner_id: str, skill: str, probability: float,
-                 attempts: int = 1) -> Mastery:
-    """A learner's mastery of one skill."""
+                 attempts: int = 1, course_id: int | None | Literal["latest"] = "latest") -> Mastery:
+    """A learner's mastery of one skill, as a turn in ``course_id`` leaves it: the
+    learner's own row and the course's copy (by default the course the learner
+    joined last; ``None``: work outside any course, the learner's row only)."""
+    course_id = _latest_course(session, learner_id) if course_id == "latest" else course_id
     mastery = Mastery(learner_id=learner_id, skill=skill, probability=probability, attempts=attempts)
     session.add(mastery)
+    if course_id is not None:
+        session.add(CourseMastery(course_id=course_id, learner_id=learner_id, skill=skill,
+                                  probability=probability, attempts=attempts))
     session.commit()
     return mastery
+
+
+def _latest_course(session: Session, learner_id: str) -> int | None:
+    return session.scalar(
+        sa.select(Enrolment.course_id).where(Enrolment.learner_id == learner_id)
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()).limit(1))

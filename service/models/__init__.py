@@ -4,6 +4,7 @@
 """
 
 from service.models.base import Base, CreatedAtMixin, TimestampsMixin, UTCDateTime, utcnow
+from service.models.course_models import CourseMastery, CourseMisconceptionBelief
 from service.models.content import Exercise, Lesson, Section
 from service.models.conversations import (
     CONVERSATION_STATUSES,
@@ -35,7 +36,7 @@ __all__ = [
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
-    "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
+    "ProblemRecord", "MisconceptionBelief", "BKTParameterSet", "CourseMastery", "CourseMisconceptionBelief",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",
     "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery", "LtiNotice",

@@ -41,6 +41,7 @@ from service.models import Conversation, Course, Enrolment, Message, new_public_
 from service.observability.metrics import observe_turn
 from service.tutor.engine import ACTION_WORDS, Action, Turn, resume, start
 from service.usecases.access import Principal, may_read_work, visible_learner, work_scope
+from service.usecases.course_models import course_model_update, read_course_model
 from service.usecases.errors import Conflict, NotFound
 from service.usecases.idempotency import IdempotencyKey, remember, replay
 from service.usecases.learners import normalise_code
@@ -153,7 +154,9 @@ def _start_once(session: Session, learner_id: str, expression: str | None, varia
     # Within the compute budget (service.compute); over it, ExpressionTooCostly (a 422).
     turn = run_engine(start, context, expression, variable, heavy=is_heavy(expression))
     conversation = ConversationRecord.new(new_public_id(), learner_id, course_id)
-    replies = record_turn(session, conversation, turn, None)
+    course_model = read_course_model(session, course_id, learner_id) if course_id is not None else None
+    replies = record_turn(session, conversation, turn, None,
+                          course_model_update(course_id, course_model, turn, context.params))
     return _turn_view(conversation.id, turn, replies)
 
 
@@ -203,7 +206,8 @@ def _post_once(session: Session, learner_id: str, conversation_id: str, text: st
     except ExpressionTooCostly as error:  # over the compute budget, or its lane busy
         return _too_costly_view(conversation, error.message)
     said = ACTION_WORDS[Action(action)] if action is not None else text
-    replies = record_turn(session, conversation, turn, said)
+    replies = record_turn(session, conversation, turn, said,
+                          course_model_update(conversation.course_id, read.course_model, turn, context.params))
     return _turn_view(conversation.id, turn, replies)
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from service.models import Mastery, MisconceptionBelief
+from service.models import CourseMastery, CourseMisconceptionBelief, Mastery, MisconceptionBelief
 from service.usecases.upserts import upsert
 
 # How a table takes a turn's rows: its key columns for an upsert (None: a
@@ -103,19 +103,28 @@ def mastery_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
     reads both in one round trip.
     """
     mastery: sa.Table = Mastery.__table__  # type: ignore[assignment]
-    return _json_map(mastery, mastery.c.skill, mastery.c.probability, learner_id)
+    return _json_map(mastery.c.skill, mastery.c.probability, mastery.c.learner_id == learner_id)
 
 
 def beliefs_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
     """The learner's misconception beliefs as ``{misconception: probability}`` (NULL for none yet)."""
     beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
-    return _json_map(beliefs, beliefs.c.misconception, beliefs.c.probability, learner_id)
+    return _json_map(beliefs.c.misconception, beliefs.c.probability, beliefs.c.learner_id == learner_id)
 
 
-def _json_map(table: sa.Table, key: sa.Column[Any], value: sa.Column[Any],
-              learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
-    return (
-        sa.select(sa.func.jsonb_object_agg(key, value, type_=postgresql.JSONB))
-        .where(table.c.learner_id == learner_id)
-        .scalar_subquery()
-    )
+def course_mastery_column(course_id: sa.ColumnElement[Any], learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The course's copy of the learner's mastery, as :func:`mastery_column` (NULL outside a course)."""
+    table: sa.Table = CourseMastery.__table__  # type: ignore[assignment]
+    return _json_map(table.c.skill, table.c.probability,
+                     table.c.course_id == course_id, table.c.learner_id == learner_id)
+
+
+def course_beliefs_column(course_id: sa.ColumnElement[Any], learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    """The course's copy of the learner's beliefs, as :func:`beliefs_column`."""
+    table: sa.Table = CourseMisconceptionBelief.__table__  # type: ignore[assignment]
+    return _json_map(table.c.misconception, table.c.probability,
+                     table.c.course_id == course_id, table.c.learner_id == learner_id)
+
+
+def _json_map(key: sa.Column[Any], value: sa.Column[Any], *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+    return sa.select(sa.func.jsonb_object_agg(key, value, type_=postgresql.JSONB)).where(*where).scalar_subquery()

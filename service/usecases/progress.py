@@ -15,11 +15,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Mastery, Message, MisconceptionBelief
+from service.models import (
+    Attempt, Conversation, Course, CourseMastery, CourseMisconceptionBelief, Enrolment, Mastery, Message,
+    MisconceptionBelief,
+)
 from service.tutor.beliefs import full_beliefs
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
 from service.usecases.access import Principal, visible_learner, work_scope
+from service.usecases.errors import NotFound
 from service.usecases.outcomes import OutcomeCounts, outcome_counts
 
 # Bayesian Knowledge Tracing's P(L0) (0.2), the tutor's own: the probability
@@ -28,6 +32,7 @@ from service.usecases.outcomes import OutcomeCounts, outcome_counts
 # skill always appears.
 MASTERY_PRIOR = DEFAULT_PARAMS.p_init
 RECENT_ATTEMPTS = 10
+_NO_COURSE = 0  # no course has id 0: the course copy read for it is empty
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class Progress:
     skills: list[SkillProgress]
     misconceptions: dict[str, float]
     recent: list[RecentAttempt]
+    # Whose evidence ``skills`` and ``misconceptions`` weigh: None for the
+    # learner's whole work, else the one course's (service.usecases.course_models).
+    model_course_id: int | None = None
 
     @property
     def solved(self) -> int:
@@ -90,28 +98,60 @@ def get_progress(session: Session, principal: Principal, learner_id: str,
     the learner's problems by outcome (a conversation may hold several).
 
     An instructor's counts cover only the work filed under their courses
-    (``course_id`` narrows them to one, checked by the caller), never what
-    the learner did in another instructor's course. ``skills`` and
-    ``misconceptions`` are the learner's own estimates, whichever course they
-    practised in.
+    (``course_id`` narrows them to one: another instructor's course is
+    :class:`NotFound`), never what the learner did in another instructor's
+    course. So do ``skills`` and ``misconceptions``: an instructor reads one
+    course's copy of the learner model (``course_id``'s, else that of their
+    course the learner last worked in, named by ``model_course_id``); the
+    learner reads its whole model, or a course's copy when it names one.
     """
     learner = visible_learner(session, principal, learner_id)
+    if course_id is not None and principal.is_instructor:
+        _check_owned(session, int(principal.id), course_id)
+    model_course = course_id
+    if course_id is None and principal.is_instructor:
+        model_course = _latest_course(session, int(principal.id), learner.id)
     in_scope = sa.select(Conversation.id).where(
         Conversation.learner_id == learner.id, work_scope(principal, Conversation.course_id, course_id))
     attempts = session.scalar(
         sa.select(sa.func.count(Attempt.id))
         .where(Attempt.learner_id == learner.id, work_scope(principal, Attempt.course_id, course_id)))
     conversations = session.scalar(sa.select(sa.func.count()).select_from(in_scope.subquery()))
+    # An instructor never reads the whole model: with no course of theirs to
+    # read (visible_learner makes that impossible today) they read the prior.
+    whole_model = model_course is None and not principal.is_instructor
+    model_scope = None if whole_model else (model_course if model_course is not None else _NO_COURSE)
     return Progress(
         learner_id=learner.id,
         attempts=attempts or 0,
         outcomes=outcome_counts(session, [learner.id], conversations=in_scope),
         hints=_hints(session, in_scope),
         conversations=conversations or 0,
-        skills=_skills(session, learner.id),
-        misconceptions=_misconceptions(session, learner.id),
+        skills=_skills(session, learner.id, model_scope),
+        misconceptions=_misconceptions(session, learner.id, model_scope),
         recent=_recent(session, learner.id, work_scope(principal, Attempt.course_id, course_id)),
+        model_course_id=None if whole_model else model_course,
     )
+
+
+def _check_owned(session: Session, instructor_id: int, course_id: int) -> None:
+    if session.scalar(sa.select(Course.instructor_id).where(Course.id == course_id)) != instructor_id:
+        raise NotFound(f"You have no course with id {course_id}.")
+
+
+def _latest_course(session: Session, instructor_id: int, learner_id: str) -> int | None:
+    """The instructor's course the learner last worked in (else the first they are enrolled in)."""
+    worked = session.scalar(
+        sa.select(Conversation.course_id)
+        .join(Course, Course.id == Conversation.course_id)
+        .where(Conversation.learner_id == learner_id, Course.instructor_id == instructor_id)
+        .order_by(Conversation.updated_at.desc()).limit(1))
+    if worked is not None:
+        return worked
+    return session.scalar(
+        sa.select(Enrolment.course_id).join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.learner_id == learner_id, Course.instructor_id == instructor_id)
+        .order_by(Enrolment.course_id).limit(1))
 
 
 def _hints(session: Session, conversations: sa.Select[tuple[str]]) -> int:
@@ -122,21 +162,30 @@ def _hints(session: Session, conversations: sa.Select[tuple[str]]) -> int:
     return session.scalar(query) or 0
 
 
-def _misconceptions(session: Session, learner_id: str) -> dict[str, float]:
-    rows = session.execute(sa.select(MisconceptionBelief.misconception, MisconceptionBelief.probability)
-                           .where(MisconceptionBelief.learner_id == learner_id))
-    return full_beliefs({name: probability for name, probability in rows})
+def _misconceptions(session: Session, learner_id: str, course_id: int | None) -> dict[str, float]:
+    """The learner's beliefs, or (``course_id``) the course's copy of them."""
+    if course_id is None:
+        query = sa.select(MisconceptionBelief.misconception, MisconceptionBelief.probability).where(
+            MisconceptionBelief.learner_id == learner_id)
+    else:
+        query = sa.select(CourseMisconceptionBelief.misconception, CourseMisconceptionBelief.probability).where(
+            CourseMisconceptionBelief.learner_id == learner_id, CourseMisconceptionBelief.course_id == course_id)
+    return full_beliefs({name: probability for name, probability in session.execute(query)})
 
 
-def _skills(session: Session, learner_id: str) -> list[SkillProgress]:
-    rows = {m.skill: m for m in session.scalars(sa.select(Mastery).where(Mastery.learner_id == learner_id))}
+def _skills(session: Session, learner_id: str, course_id: int | None) -> list[SkillProgress]:
+    """The learner's mastery by skill, or (``course_id``) the course's copy of it."""
+    if course_id is None:
+        query = sa.select(Mastery.skill, Mastery.probability, Mastery.attempts).where(
+            Mastery.learner_id == learner_id)
+    else:
+        query = sa.select(CourseMastery.skill, CourseMastery.probability, CourseMastery.attempts).where(
+            CourseMastery.learner_id == learner_id, CourseMastery.course_id == course_id)
+    rows = {skill: (probability, attempts) for skill, probability, attempts in session.execute(query)}
     return [
-        SkillProgress(
-            skill=skill,
-            label=SKILL_LABELS[skill],
-            probability=rows[skill].probability if skill in rows else MASTERY_PRIOR,
-            attempts=rows[skill].attempts if skill in rows else 0,
-        )
+        SkillProgress(skill=skill, label=SKILL_LABELS[skill],
+                      probability=rows[skill][0] if skill in rows else MASTERY_PRIOR,
+                      attempts=rows[skill][1] if skill in rows else 0)
         for skill in SKILL_NAMES
     ]
 

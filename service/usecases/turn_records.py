@@ -49,7 +49,9 @@ from service.tutor.events import (
 )
 from service.tutor.outcomes import Outcome
 from service.tutor.mastery import DEFAULT_PARAMS
+from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
+from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
 from service.usecases.upserts import upsert
 
@@ -77,6 +79,8 @@ _READ_CONVERSATION_FOR_TURN = sa.select(*_CONVERSATION_COLUMNS).where(
 _READ_CONVERSATION_AND_MASTERY_FOR_TURN = sa.select(
     *_CONVERSATION_COLUMNS, postgres_turn.mastery_column(_conversations.c.learner_id).label("mastery"),
     postgres_turn.beliefs_column(_conversations.c.learner_id).label("beliefs"),
+    postgres_turn.course_mastery_column(_conversations.c.course_id, _conversations.c.learner_id).label("course_mastery"),
+    postgres_turn.course_beliefs_column(_conversations.c.course_id, _conversations.c.learner_id).label("course_beliefs"),
 ).where(_conversations.c.id == sa.bindparam("conversation_id")).with_for_update(of=_conversations)
 
 _MOVED_COLUMNS = ("expression", "variable", "exercise_id", "state", "status", "message_count", "updated_at")
@@ -106,6 +110,10 @@ ROW_TABLES: dict[str, postgres_turn.RowTable] = {
     "problems": (ProblemRecord.__table__, ("conversation_id", "position"), (), ("outcome", "updated_at")),  # type: ignore[dict-item]
     "beliefs": (MisconceptionBelief.__table__, ("learner_id", "misconception"), (),  # type: ignore[dict-item]
                 ("probability", "updated_at")),
+    "course_mastery": (course_mastery, ("course_id", "learner_id", "skill"), ("attempts",),
+                       ("probability", "updated_at")),
+    "course_beliefs": (course_beliefs, ("course_id", "learner_id", "misconception"), (),
+                       ("probability", "updated_at")),
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -138,11 +146,13 @@ class ConversationRecord:
 
 @dataclass(frozen=True)
 class TurnRead:
-    """What a turn reads: the conversation's row, its learner's mastery and misconception beliefs."""
+    """What a turn reads: the conversation's row, its learner's mastery and misconception beliefs,
+    and the course's copy of them (None for a conversation outside any course)."""
 
     conversation: ConversationRecord
     mastery: dict[str, float]
     beliefs: dict[str, float]
+    course_model: LearnerModel | None = None
 
 
 def read_conversation_for_turn(session: Session, conversation_id: str) -> TurnRead | None:
@@ -156,13 +166,19 @@ def read_conversation_for_turn(session: Session, conversation_id: str) -> TurnRe
         row = connection.execute(_READ_CONVERSATION_AND_MASTERY_FOR_TURN, params).one_or_none()
         if row is None:
             return None
-        *columns, mastery, beliefs = row
-        return TurnRead(ConversationRecord(*columns), dict(mastery or {}), dict(beliefs or {}))
+        *columns, mastery, beliefs, in_course_mastery, in_course_beliefs = row
+        record = ConversationRecord(*columns)
+        course_model = (None if record.course_id is None
+                        else LearnerModel(dict(in_course_mastery or {}), dict(in_course_beliefs or {})))
+        return TurnRead(record, dict(mastery or {}), dict(beliefs or {}), course_model)
     row = connection.execute(_READ_CONVERSATION_FOR_TURN, params).one_or_none()
     if row is None:
         return None
-    return TurnRead(ConversationRecord(*row), read_mastery(session, row.learner_id),
-                    read_beliefs(session, row.learner_id))
+    record = ConversationRecord(*row)
+    course_model = None if record.course_id is None else read_course_model(session, record.course_id,
+                                                                            record.learner_id)
+    return TurnRead(record, read_mastery(session, row.learner_id), read_beliefs(session, row.learner_id),
+                    course_model)
 
 
 def read_mastery(session: Session, learner_id: str) -> dict[str, float]:
@@ -172,12 +188,13 @@ def read_mastery(session: Session, learner_id: str) -> dict[str, float]:
 
 
 def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
-                text: str | None) -> list[dict[str, Any]]:
+                text: str | None, course_update: CourseModelUpdate | None = None) -> list[dict[str, Any]]:
     """Write the turn's rows in the session's transaction and move the conversation on.
 
     ``conversation`` is the row as read at the start of the turn and
     ``text`` the learner's message (``None`` when the tutor speaks first, in
-    a new conversation). Returns the tutor's reply messages as rows (with
+    a new conversation); ``course_update`` the turn's evidence traced into
+    the course's copy of the learner model. Returns the tutor's reply messages as rows (with
     their positions), in order. Raises ``StaleDataError`` when another turn
     moved the conversation on since it was read; the caller rolls back and
     runs the turn again.
@@ -192,11 +209,13 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
     rows = {
         "messages": messages,
         "attempts": attempts,
-        "outbox": [_outbox(conversation, event, now) for event in turn.events if type(event) in OUTBOX_EVENTS],
+        "outbox": [_outbox(conversation, event, now) for event in _outbox_events(turn, course_update)],
         "stats": stats_rows(attempts),  # the dashboards' per-conversation sums
         "mastery": _mastery_rows(conversation.learner_id, turn, now),
         "problems": _problem_rows(conversation, turn, now),
         "beliefs": _belief_rows(conversation.learner_id, turn, now),
+        "course_mastery": course_update.mastery_rows(conversation.learner_id, now) if course_update else [],
+        "course_beliefs": course_update.belief_rows(conversation.learner_id, now) if course_update else [],
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     if connection.dialect.name == "postgresql":
@@ -288,6 +307,14 @@ def _attempt(conversation: ConversationRecord, exercise_id: int | None, event: A
         "misconception": event.misconception, "skill": event.skill, "latency_ms": latency_ms,
         "hints_used": event.hints_used, "created_at": now,
     }
+
+
+def _outbox_events(turn: Turn, course_update: CourseModelUpdate | None) -> list[Event]:
+    """The events the LMS hears of; in a course, mastery moves are the course copy's, not the learner's."""
+    events = [event for event in turn.events if type(event) in OUTBOX_EVENTS]
+    if course_update is None:
+        return events
+    return [event for event in events if not isinstance(event, MasteryChanged)] + course_update.mastery_changes()
 
 
 def _outbox(conversation: ConversationRecord, event: Event, now: datetime) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from service.api.learners.schemas import (
     LearnerSchema,
     LearnerUpdateSchema,
     NewLearnerSchema,
+    ProgressQuerySchema,
     ProgressSchema,
 )
 from service.api.instructors.schemas import EmptyBodySchema
@@ -54,10 +55,11 @@ class LearnerById(MethodView):
 @blp.route("/<string(length=32):learner_id>/progress")
 class LearnerProgress(MethodView):
     @blp.doc(security=ANY_AUTH)
+    @blp.arguments(ProgressQuerySchema, location="query")
     @blp.response(200, ProgressSchema)
-    def get(self, learner_id: str) -> usecases.progress.Progress:
-        """A learner's attempts, solved problems, hints and mastery per skill."""
-        return usecases.get_progress(db.session, require_principal(), learner_id)
+    def get(self, query: dict, learner_id: str) -> usecases.progress.Progress:
+        """A learner's attempts, solved problems, hints and mastery per skill (for an instructor: in their courses)."""
+        return usecases.get_progress(db.session, require_principal(), learner_id, query.get("course_id"))
 
 
 @blp.route("/<string(length=32):learner_id>/token")

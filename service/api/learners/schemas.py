@@ -83,8 +83,22 @@ class RecentAttemptSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(required=True)
 
 
+class ProgressQuerySchema(ma.Schema):
+    course_id = ma.fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Only the work filed under this course, and the course's copy of the learner "
+                                 "model (an instructor: one of their courses)"},
+    )
+
+
 class ProgressSchema(ma.Schema):
     learner_id = ma.fields.String(required=True)
+    model_course_id = ma.fields.Integer(
+        allow_none=True, required=True,
+        metadata={"description": "The course whose evidence `skills`, `mastery` and `misconceptions` weigh "
+                                 "(null: the learner's whole work). An instructor reads one course's copy: "
+                                 "`course_id`'s, else their course the learner last worked in"},
+    )
     attempts = ma.fields.Integer(required=True, metadata={"description": "Answers given"})
     solved = ma.fields.Integer(required=True, metadata={
         "description": "Problems solved by the learner, with or without hints (a shown solution is not)"})

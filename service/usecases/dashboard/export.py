@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.calculus.functions import FUNCTIONS
-from service.models import Attempt, Conversation, Learner, Mastery, ProblemRecord
+from service.models import Attempt, Conversation, CourseMastery, Learner, ProblemRecord
 from service.usecases.dashboard.filters import (
     DashboardFilter,
     attempt_conditions,
@@ -97,21 +97,23 @@ def export_attempts_csv(session: Session, instructor_id: int, flt: DashboardFilt
 
 
 def export_mastery_csv(session: Session, instructor_id: int, flt: DashboardFilter) -> Iterator[str]:
-    """The stored mastery of the course's (searched) learners as CSV chunks.
+    """The course's copy of its (searched) learners' mastery as CSV chunks.
 
-    Only skills a learner has practised have a row; ``flt.skill`` keeps one
+    Only evidence from this course's conversations counts
+    (:mod:`service.usecases.course_models`). Only skills a learner has practised here have a row; ``flt.skill`` keeps one
     skill. Dates do not apply: mastery is the learner's current estimate.
     """
     owned_course(session, instructor_id, flt.course_id)
     query = (
-        sa.select(Mastery.learner_id, Learner.name, Learner.source, Learner.source_host, Mastery.skill,
-                  Mastery.probability, Mastery.attempts, Mastery.attempts > 0, Mastery.updated_at)
-        .join(Learner, Learner.id == Mastery.learner_id)
-        .where(Mastery.learner_id.in_(course_learner_ids(flt)))
-        .order_by(Mastery.learner_id, Mastery.skill)
+        sa.select(CourseMastery.learner_id, Learner.name, Learner.source, Learner.source_host, CourseMastery.skill,
+                  CourseMastery.probability, CourseMastery.attempts, CourseMastery.attempts > 0,
+                  CourseMastery.updated_at)
+        .join(Learner, Learner.id == CourseMastery.learner_id)
+        .where(CourseMastery.course_id == flt.course_id, CourseMastery.learner_id.in_(course_learner_ids(flt)))
+        .order_by(CourseMastery.learner_id, CourseMastery.skill)
     )
     if flt.skill:
-        query = query.where(Mastery.skill == flt.skill)
+        query = query.where(CourseMastery.skill == flt.skill)
     rows = ((learner_id, learner_label(name, learner_id, source, host), name, *rest)
             for learner_id, name, source, host, *rest in _stream(session, query))
     return _csv_chunks(MASTERY_COLUMNS, rows)

@@ -1,6 +1,8 @@
 """The mastery heatmap: a course's learners × the skills the tutor traces.
 
-A skill a learner has never practised has no mastery row; its cell shows
+Each cell is the course's copy of the learner model
+(:mod:`service.usecases.course_models`): evidence from this course's
+conversations only. A skill a learner has never practised here has no row; its cell shows
 the tutor's prior (:data:`service.usecases.progress.MASTERY_PRIOR`) marked
 as not practised, so that "not seen yet" and "struggling" look different.
 """
@@ -13,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Enrolment, Learner, Mastery
+from service.models import CourseMastery, Enrolment, Learner
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
 from service.usecases.dashboard.labels import label_of
 from service.usecases.dashboard.filters import (
@@ -74,7 +76,7 @@ def mastery_heatmap(session: Session, instructor_id: int, flt: DashboardFilter,
     course = owned_course(session, instructor_id, flt.course_id)
     skills = [flt.skill] if flt.skill else list(SKILL_NAMES)
     learners = _learner_page(session, flt, request)
-    stored = _mastery_of(session, [learner.id for learner in learners.items], skills)
+    stored = _mastery_of(session, flt.course_id, [learner.id for learner in learners.items], skills)
     rows = [
         LearnerRow(learner_id=learner.id, name=learner.name, last_seen_at=learner.last_seen_at,
                    cells=[_cell(stored.get((learner.id, skill)), skill) for skill in skills],
@@ -100,14 +102,17 @@ def _learner_page(session: Session, flt: DashboardFilter, request: PageRequest) 
     return page_of(items, total, request)
 
 
-def _mastery_of(session: Session, learner_ids: list[str], skills: list[str]) -> dict[tuple[str, str], Mastery]:
+def _mastery_of(session: Session, course_id: int, learner_ids: list[str],
+                skills: list[str]) -> dict[tuple[str, str], CourseMastery]:
+    """The course's copy of these learners' mastery (service.usecases.course_models)."""
     if not learner_ids:
         return {}
-    query = sa.select(Mastery).where(Mastery.learner_id.in_(learner_ids), Mastery.skill.in_(skills))
+    query = sa.select(CourseMastery).where(CourseMastery.course_id == course_id,
+                                           CourseMastery.learner_id.in_(learner_ids), CourseMastery.skill.in_(skills))
     return {(m.learner_id, m.skill): m for m in session.scalars(query)}
 
 
-def _cell(mastery: Mastery | None, skill: str) -> MasteryCell:
+def _cell(mastery: CourseMastery | None, skill: str) -> MasteryCell:
     if mastery is None:
         return MasteryCell(skill=skill, probability=MASTERY_PRIOR, attempts=0, practised=False)
     return MasteryCell(skill=skill, probability=mastery.probability, attempts=mastery.attempts,
@@ -117,9 +122,10 @@ def _cell(mastery: Mastery | None, skill: str) -> MasteryCell:
 def _columns(session: Session, flt: DashboardFilter, skills: list[str]) -> list[SkillColumn]:
     """Each skill with the mean mastery of the (searched) learners who practised it."""
     query = (
-        sa.select(Mastery.skill, sa.func.avg(Mastery.probability), sa.func.count())
-        .where(Mastery.learner_id.in_(course_learner_ids(flt)), Mastery.skill.in_(skills))
-        .group_by(Mastery.skill)
+        sa.select(CourseMastery.skill, sa.func.avg(CourseMastery.probability), sa.func.count())
+        .where(CourseMastery.course_id == flt.course_id, CourseMastery.learner_id.in_(course_learner_ids(flt)),
+               CourseMastery.skill.in_(skills))
+        .group_by(CourseMastery.skill)
     )
     means = {skill: (mean, count) for skill, mean, count in session.execute(query)}
     return [
