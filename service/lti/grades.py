@@ -171,16 +171,8 @@ def record_scores(session: Session, outcomes: Sequence[tuple[ClaimedScore, SendR
     now = utcnow()
     for claimed, result in outcomes:
         attempts = claimed.attempts + 1
-        values: dict[str, Any] = {"attempts": attempts, "last_status_code": result.status_code,
-                                  "last_error": result.error, "lease_until": None, "lease_token": None}
-        if result.ok:
-            values.update(status="delivered", delivered_at=now)
-        else:
-            delay = None if result.status_code == CONFLICT else retry.next_delay(settings.schedule, attempts)
-            if delay is None:
-                values["status"] = "failed"
-            else:
-                values["next_attempt_at"] = retry.after(now, delay)
+        delay = None if result.ok or result.status_code == CONFLICT else retry.next_delay(settings.schedule, attempts)
+        values = retry.attempt_values(claimed.attempts, result.ok, result.status_code, result.error, now, delay)
         connection.execute(sa.update(_scores).where(_scores.c.id == claimed.id,
                                                     _scores.c.lease_token == claimed.lease_token).values(**values))
     session.commit()

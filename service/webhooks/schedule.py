@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 # Delays before attempt 1, 2, ... in seconds; a delivery that fails the last is given up.
 DEFAULT_SCHEDULE: tuple[float, ...] = (0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600,
@@ -68,3 +69,28 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 def after(now: datetime, seconds: float) -> datetime:
     """``now`` plus ``seconds``."""
     return now + timedelta(seconds=seconds)
+
+
+def attempt_values(attempts_before: int, ok: bool, status_code: int | None, error: str | None,
+                   now: datetime, delay: float | None) -> dict[str, Any]:
+    """A leased delivery row's new values after one attempt, its lease released.
+
+    Delivered when ``ok``; else due again after ``delay`` seconds, or failed
+    for good when ``delay`` is None (the schedule is spent, or the receiver
+    said never again). Webhook deliveries and LTI score deliveries share it.
+
+    >>> now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    >>> attempt_values(0, False, 503, None, now, 5.0)["next_attempt_at"].second
+    5
+    >>> attempt_values(2, False, 410, None, now, None)["status"], attempt_values(0, True, 200, None, now, None)["status"]
+    ('failed', 'delivered')
+    """
+    values: dict[str, Any] = {"attempts": attempts_before + 1, "last_status_code": status_code,
+                              "last_error": error, "lease_until": None, "lease_token": None}
+    if ok:
+        values.update(status="delivered", delivered_at=now)
+    elif delay is None:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = after(now, delay)
+    return values

@@ -301,21 +301,16 @@ def _outcome(claimed: Claimed, result: SendResult, settings: WorkerSettings,
              now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     """The delivery's new values and the endpoint's after one attempt."""
     attempts = claimed.attempts + 1
-    values: dict[str, Any] = {"attempts": attempts, "last_status_code": result.status_code,
-                              "last_error": result.error, "lease_until": None, "lease_token": None}
     if result.ok:
-        values.update(status="delivered", delivered_at=now)
-        return values, {"consecutive_failures": 0}
+        return (retry.attempt_values(claimed.attempts, True, result.status_code, result.error, now, None),
+                {"consecutive_failures": 0})
     endpoint_values: dict[str, Any] = {"consecutive_failures": _endpoints.c.consecutive_failures + 1}
     delay = None if result.status_code == GONE else retry.next_delay(
         settings.schedule, attempts, retry.parse_retry_after(result.retry_after, now))
     if delay is None:
-        values["status"] = "failed"
         endpoint_values.update(state="disabled", disabled_at=now,
                                disabled_reason=_disabled_reason(result, attempts))
-    else:
-        values["next_attempt_at"] = retry.after(now, delay)
-    return values, endpoint_values
+    return retry.attempt_values(claimed.attempts, False, result.status_code, result.error, now, delay), endpoint_values
 
 
 def _disabled_reason(result: SendResult, attempts: int) -> str:
