@@ -83,6 +83,9 @@ class TurnView:
     verdict: dict[str, Any] | None = None
     # True when this is the stored reply to an earlier request with the same idempotency key.
     replayed: bool = False
+    # False when nothing was written (the maths was over its budget, or its lane busy):
+    # such a reply is not kept under the idempotency key, so a resend is a fresh try.
+    recorded: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,8 @@ def post_message(session: Session, learner_id: str, conversation_id: str, text: 
             if (stored := replay(session, learner_id, idempotency)) is not None:
                 return turn_view_from_reply(stored)
             view = _post_once(session, learner_id, conversation_id, text, action)
-            remember(session, learner_id, idempotency, asdict(view))
+            if view.recorded:
+                remember(session, learner_id, idempotency, asdict(view))
             session.commit()
             return view
         except (StaleDataError, IntegrityError):
@@ -220,7 +224,7 @@ def _too_costly_view(conversation: ConversationRecord, reason: str) -> TurnView:
     text = (f"Sorry, I couldn't work that out: {reason}. "
             "Your conversation is unchanged; send another answer or ask for a hint.")
     reply = MessageView(position=conversation.message_count, role="tutor", kind="info", text=text)
-    return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state))
+    return TurnView(id=conversation.id, messages=[reply], state=dict(conversation.state), recorded=False)
 
 
 def get_conversation(session: Session, principal: Principal, conversation_id: str) -> ConversationView:

@@ -146,3 +146,26 @@ def send_at_once(app: Flask, learner: LearnerHandle, conversation_id: str, text:
     for thread in threads:
         thread.join(timeout=60)
     return replies
+
+
+def test_a_turn_refused_for_a_busy_lane_is_not_kept_so_a_resend_is_answered(
+        client: FlaskClient, cast: Cast, conversation_id: str, session: sa.orm.Session,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing was written for a refused turn: the client's resend with the same key must run it."""
+    from service.calculus import ExpressionTooCostly
+    from service.usecases import conversations
+
+    real = conversations.run_engine
+
+    def busy_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(conversations, "run_engine", real)
+        raise ExpressionTooCostly("the tutor is busy with other work right now")
+
+    monkeypatch.setattr(conversations, "run_engine", busy_once)
+    refused = say(client, cast.learner, conversation_id, "u = 2x + 1", "key-busy-1")
+    assert refused.status_code == 200 and "busy" in refused.get_json()["messages"][0]["text"]
+    assert learner_texts(session, conversation_id) == []
+    answered = say(client, cast.learner, conversation_id, "u = 2x + 1", "key-busy-1")
+    assert answered.status_code == 200 and "Idempotent-Replayed" not in answered.headers
+    assert answered.get_json()["verdict"]["correct"] is True
+    assert learner_texts(session, conversation_id) == ["u = 2x + 1"]
