@@ -15,9 +15,12 @@ learners (8 learners taking turns), and for the whole batch
   per turn: what the disk keeps.
 
 Also with ``--idempotency`` (every message with an
-``Idempotency-Key``) to show that feature's cost.
+``Idempotency-Key``) to show that feature's cost, and with ``--course``
+(the learners enrolled in a course, as most are: a course conversation
+also keeps the course's copy of the learner model and the dashboards'
+per-course summaries) beside learners outside any course.
 
-    python bench/bench_turn_cost.py [--turns 600] [--idempotency]
+    python bench/bench_turn_cost.py [--turns 600] [--idempotency] [--course]
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.int
 from service.app import create_app  # noqa: E402
 from service.commands.server import load_initial_content  # noqa: E402
 from service.extensions import MIGRATIONS_DIR, db  # noqa: E402
+from service.usecases import create_course, create_instructor  # noqa: E402
 from tests.integration.conftest import create_postgres_database, drop_postgres_database  # noqa: E402
 
 BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -54,16 +58,21 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(database_url: str, turns: int, idempotency: bool) -> dict[str, float]:
+def measure(database_url: str, turns: int, idempotency: bool, in_course: bool = False) -> dict[str, float]:
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": False})
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
         load_initial_content(app)
         engine = db.engine
     client = app.test_client()
+    joining = {}
+    if in_course:
+        with app.app_context():
+            teacher = create_instructor(db.session, "bench@example.org", "Bench", "bench password")
+            joining = {"course_code": create_course(db.session, teacher.id, "Bench course").code}
     learners = []
     for index in range(8):
-        token = client.post("/api/v1/learners", json={}).get_json()["token"]
+        token = client.post("/api/v1/learners", json=joining).get_json()["token"]
         learners.append({"headers": {"Authorization": f"Bearer {token}"}, "script": SCRIPTS[index], "said": None})
     statements = 0
 
@@ -118,15 +127,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--turns", type=int, default=600)
     parser.add_argument("--idempotency", action="store_true")
+    parser.add_argument("--course", action="store_true", help="also with the learners enrolled in a course")
     parser.add_argument("--server-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
     args = parser.parse_args()
-    for keyed in ([False, True] if args.idempotency else [False]):
-        database_url = create_postgres_database(args.server_url)
-        try:
-            figures = measure(database_url, args.turns, keyed)
-        finally:
-            drop_postgres_database(args.server_url, database_url)
-        print(("with Idempotency-Key: " if keyed else "plain turns:         ") + str(figures), flush=True)
+    for in_course in ([False, True] if args.course else [False]):
+        for keyed in ([False, True] if args.idempotency else [False]):
+            database_url = create_postgres_database(args.server_url)
+            try:
+                figures = measure(database_url, args.turns, keyed, in_course)
+            finally:
+                drop_postgres_database(args.server_url, database_url)
+            label = ("in a course, " if in_course else "") + ("with Idempotency-Key" if keyed else "plain turns")
+            print(f"{label + ':':<36}{figures}", flush=True)
 
 
 if __name__ == "__main__":

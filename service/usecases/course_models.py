@@ -69,9 +69,11 @@ class CourseModelUpdate:
     def belief_rows(self, learner_id: str, now: datetime) -> list[dict[str, Any]]:
         if not self.answered:
             return []
+        # Only the beliefs that moved: one absent reads as the prior, and a turn moves a few.
+        before = self.before.beliefs
         return [{"course_id": self.course_id, "learner_id": learner_id, "misconception": name,
                  "probability": probability, "updated_at": now}
-                for name, probability in sorted(self.after.beliefs.items())]
+                for name, probability in sorted(self.after.beliefs.items()) if probability != before.get(name)]
 
 
 def course_model_update(course_id: int | None, read: LearnerModel | None, turn: Turn,
