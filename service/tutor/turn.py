@@ -22,7 +22,7 @@ from .events import Event, MasteryChanged
 from .evidence import Observation, attempt_observation, revealed_observation
 from .intents import Reading
 from .mastery import DEFAULT_PARAMS, Params, full_mastery, observe
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 from .messages import AnswerVerdict, MessageKind, TutorMessage
 from .problems import Exercise
 from .state import ConversationState
@@ -147,13 +147,15 @@ class TurnBuilder:
     def _exposed(self, step: PlanStep | None) -> frozenset[str]:
         """The misconceptions an answer to ``step`` could have shown (none for naming steps)."""
         state = self.state
-        if step is None or state.expression is None or step.kind in ("identify", "rule"):
+        if step is None or state.expression is None or step.kind in (StepKind.IDENTIFY, StepKind.RULE):
             return frozenset()
-        problem, name = (step.problem, "dy/dx") if step.kind == "part" else (state.expression, step.name)
-        if step.kind == "final":
-            name = "dy/dx"
+        if step.kind is StepKind.PART:
+            problem, name, cuts = step.problem, "dy/dx", ()
+        else:
+            problem, name = state.expression, "dy/dx" if step.kind is StepKind.FINAL else step.name
+            cuts = state.plan.cuts if state.plan is not None else ()
         try:
-            return possible_misconceptions(problem or state.expression, name, state.variable)
+            return possible_misconceptions(problem or state.expression, name, state.variable, cuts)
         except ExpressionError:
             return frozenset()
 
