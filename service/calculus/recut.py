@@ -33,8 +33,8 @@ Cut = tuple[str, sp.Expr]  # a link's letter and its function, written in the va
 
 def chain_through(expr: sp.Expr, variable: sp.Symbol, cuts: Sequence[Cut]) -> ChainRule | None:
     """The chain of ``expr`` whose lowest links are ``cuts`` (innermost first), or None
-    when they do not cut it: a cut that is not a function of the one below it, the
-    whole expression itself, or a remainder that is not one chain.
+    when they do not cut it: a cut that is not a function of the one below it (or is
+    it), the whole expression itself, or a remainder that is not one chain.
 
     >>> x = sp.Symbol("x")
     >>> chain_through(sp.sin(x**2) + x, x, (("u", x**2),)) is None
@@ -46,9 +46,12 @@ def chain_through(expr: sp.Expr, variable: sp.Symbol, cuts: Sequence[Cut]) -> Ch
     for name, value in cuts:
         value = evaluate_tree(value)
         written = value if below_value is None else value.subs(below_value, below)
-        if variable in written.free_symbols and below != variable or below not in written.free_symbols:
+        if (variable in written.free_symbols and below != variable or below not in written.free_symbols
+                or written == below):  # a link that does nothing is no cut
             return None
-        links.append(_link(sp.Symbol(name), below, written, value, differentiate(value, variable)))
+        local = differentiate(written, below)  # by the link's input, then written in the variable
+        links.append(_link(sp.Symbol(name), below, written, value,
+                           local if below_value is None else local.subs(below, below_value)))
         below, below_value = sp.Symbol(name), value
     if below_value is None:
         return None
