@@ -237,8 +237,7 @@ def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict
         verdict = check_answer(step.problem, body, state.variable)
     else:
         # The final step too: its answer may use the link letters, which mean the plan's cut.
-        name = "dy/dx" if step.kind is StepKind.FINAL else step.name
-        verdict = check_step(state.expression, name, body, state.variable, cuts=state.plan.cuts)
+        verdict = check_step(state.expression, step.checked_as, body, state.variable, cuts=state.plan.cuts)
     feedback = verdict.feedback
     rule = state.plan.step("rule") if state.plan is not None else None
     if step.kind is StepKind.FINAL and rule is not None and not verdict.correct and not verdict.misconception:

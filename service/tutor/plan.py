@@ -33,7 +33,7 @@ from service.calculus.derivation import (
     QuotientRule, Rule, SumRule,
 )
 from service.calculus.printing import to_text
-from service.calculus.step_targets import chains_in
+from service.calculus.step_targets import TargetKind, chains_in
 
 from .hints import (
     HintLadder, combine_ladder, derivative_ladder, direct_ladder, identify_ladder,
@@ -49,6 +49,13 @@ class StepKind(str, Enum):
     FINAL = "final"            # the whole derivative
     RULE = "rule"              # the rule that joins the pieces of a mixed expression
     PART = "part"              # the derivative of one chain inside a mixed expression
+
+# The core's kind of checkable step for each plan step the core checks as a step of the
+# problem (a rule is the tutor's own; a part is checked as a problem of its own).
+TARGET_KINDS: dict[StepKind, TargetKind] = {
+    StepKind.IDENTIFY: TargetKind.FUNCTION, StepKind.DERIVATIVE: TargetKind.LOCAL,
+    StepKind.FINAL: TargetKind.FINAL,
+}
 
 # Said once, when the first local derivative is asked.
 LOCAL_DERIVATIVES_INTRO = "Now the local derivatives, from the outside in, as backpropagation does. "
@@ -84,6 +91,16 @@ class PlanStep:
     def ladder(self) -> HintLadder:
         """The step's hint ladder."""
         return HintLadder.from_list(self.hints)
+
+    @property
+    def target_kind(self) -> TargetKind | None:
+        """The core's kind of this step, or None when the core does not check it as a step."""
+        return TARGET_KINDS.get(self.kind)
+
+    @property
+    def checked_as(self) -> str:
+        """The step's name for the core's ``check_step``: ``dy/dx`` for the whole derivative."""
+        return "dy/dx" if self.target_kind is TargetKind.FINAL else self.name
 
     @property
     def is_factor(self) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .outcomes import Outcome, outcome_of
-from .plan import Plan, PlanStep
+from .plan import Plan, PlanStep, StepKind
 
 STATE_VERSION = 3
 
@@ -27,7 +27,7 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     as data (version 1 kept it only in the display text "the product rule")."""
     plan = data.get("plan")
     if plan:
-        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == "rule" else step
+        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == StepKind.RULE.value else step
                  for step in plan["steps"]]
         plan = {**plan, "steps": steps}
     return {**data, "plan": plan, "last_feedback": None, "aliases": {}, "version": 2}

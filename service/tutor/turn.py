@@ -152,7 +152,7 @@ class TurnBuilder:
         if step.kind is StepKind.PART:
             problem, name, cuts = step.problem, "dy/dx", ()
         else:
-            problem, name = state.expression, "dy/dx" if step.kind is StepKind.FINAL else step.name
+            problem, name = state.expression, step.checked_as
             cuts = state.plan.cuts if state.plan is not None else ()
         try:
             return possible_misconceptions(problem or state.expression, name, state.variable, cuts)
