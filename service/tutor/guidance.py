@@ -9,7 +9,7 @@ from service.calculus import solve
 
 from .events import HintGiven, SolutionShown
 from .hints import LADDER, HintLevel
-from .lifecycle import finish_problem, remind
+from .lifecycle import ask_current, finish_problem, remind
 from .plan import Plan, PlanStep, StepKind
 from .state import ConversationState
 from .turn import TurnBuilder
@@ -34,7 +34,7 @@ def give_hint(turn: TurnBuilder) -> None:
     turn.state = state.evolve(step_hints=state.step_hints + 1, hints_used=state.hints_used + 1)
     turn.emit(HintGiven(state.expression or "", step.name, level.value, turn.state.hints_used))
     if level is HintLevel.BOTTOM_OUT:
-        turn.say("question", f"Type it in to go on: {step.question}")
+        ask_current(turn, lead="Type it in to go on. ")
 
 
 def next_factor(turn: TurnBuilder) -> None:

@@ -226,12 +226,12 @@ def _identify_step(link: Link, index: int, links: tuple[Link, ...],
     """Ask for one link below the outermost: ``u = ?``."""
     name, source = str(link.name), str(link.input)
     if index == 0 and len(links) == 2:
-        question = f"First, what is the inner function? Write it as {name} = ..."
+        question = f"First, what is the inner function? Call it {name}."
     elif index == 0:
         question = (f"This chain has {len(links)} links. Let's name them from the inside out: "
-                    f"what is the innermost function? Write it as {name} = ...")
+                    f"what is the innermost function? Call it {name}.")
     else:
-        question = f"Next link: what is {name} in terms of {source}? Write {name} = ..."
+        question = f"Next link: what is {name} in terms of {source}?"
     expression = to_text(link.expression)
     after = ""
     if index == len(links) - 2:

@@ -12,6 +12,7 @@ import sympy as sp
 from service.calculus import parse_expression
 from service.calculus.unevaluated import evaluate_tree
 from service.tutor.plan import StepKind
+from service.tutor.skills import SKILL_LABELS
 
 from service.tutor.engine import respond, start
 from service.tutor.events import AttemptRecorded, HintGiven, ProblemStarted
@@ -117,6 +118,36 @@ def test_how_am_i_doing_is_answered_in_words_from_mastery():
     said = joined(chat.say("how am I doing?"))
     assert "solid on naming the inner and outer function" in said
     assert "practise" in said and "%" not in said
+
+
+def test_how_am_i_doing_stays_short_when_much_is_solid():
+    chat = Chat(mastery={skill: 0.9 for skill in SKILL_LABELS} | {"mixed_rules": 0.3})
+    chat.start("(2x+1)^3")
+    said = texts(chat.say("how am I doing?"), "info")[0]
+    assert said.startswith("You're solid on 5 of the 6 skills.") and len(said) < 120
+
+
+def test_the_mastery_line_after_solving_is_one_short_sentence(chat):
+    chat.start("sin((3x)^2)")
+    for text in ("v = 3x", "u = v^2", "cos(u)", "2v", "3", "18x cos(9x^2)"):
+        turn = chat.say(text)
+    line = next(text for text in texts(turn, "info") if text.startswith("Your mastery"))
+    assert len(line) < 120 and line.count("%") <= 2 and "→" not in line
+
+
+def test_the_bottom_out_hint_asks_the_step_again_without_its_introduction(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x + 1")
+    for _ in range(3):
+        turn = chat.say("hint")
+    assert texts(turn, "question")[-1] == (
+        "Type it in to go on. What is dy/du, the derivative of y = u³ with respect to u?")
+
+
+def test_no_question_asks_with_three_dots(chat):
+    for problem in ("(2x+1)^3", "sin((3x)^2)", "σ(2σ(3x))"):
+        chat.start(problem)
+        assert all("..." not in step.question and "…" not in step.question for step in chat.state.plan.steps)
 
 
 def test_who_are_you_says_what_the_tutor_is(chat):
