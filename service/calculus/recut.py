@@ -51,7 +51,7 @@ def chain_through(expr: sp.Expr, variable: sp.Symbol, cuts: Sequence[Cut]) -> Ch
             return None
         local = differentiate(written, below)  # by the link's input, then written in the variable
         links.append(_link(sp.Symbol(name), below, written, value,
-                           local if below_value is None else local.subs(below, below_value)))
+                           local if below_value is None else _factored(local.subs(below, below_value))))
         below, below_value = sp.Symbol(name), value
     if below_value is None:
         return None
@@ -85,7 +85,12 @@ def _in_variable(link: Link, cut: sp.Symbol, value: sp.Expr) -> Link:
     """A link of the remainder (written in the cut's letter) with its in-variable forms in the variable."""
     return Link(link.name, link.input, link.expression, link.derivative, link.rule,
                 evaluate_tree(link.expression_in_variable.subs(cut, value)),
-                link.derivative_in_variable.subs(cut, value))
+                _factored(link.derivative_in_variable.subs(cut, value)))
+
+
+def _factored(expr: sp.Expr) -> sp.Expr:
+    """``2(wx − y)`` rather than ``2wx − 2y``, as ``chain.py`` writes a local derivative."""
+    return sp.factor_terms(expr) if expr.is_Add else expr
 
 
 __all__ = ["Cut", "chain_through"]
