@@ -92,6 +92,11 @@ def show_solution(turn: TurnBuilder) -> None:
         remind(turn)
         return
     worked = worked_solution(state.expression, state.variable)
+    if state.plan.cuts:  # the learner's letters mean their cut; the worked solution uses the core's
+        pieces = "; ".join(step.answer for step in state.plan.steps if step.is_factor)
+        turn.say("explanation", f"On the chain as you cut it, {state.plan.chain}: {pieces}; so "
+                                f"{state.plan.steps[-1].answer}. The worked solution below cuts the chain "
+                                "the usual way, so its letters mean other links.")
     turn.say("solution", worked.text, latex=worked.latex, mathml=worked.mathml,
              derivative=worked.derivative)
     if not state.finished:

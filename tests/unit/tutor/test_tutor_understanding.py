@@ -415,6 +415,16 @@ def test_a_finer_cut_still_catches_the_classic_slip_at_the_derivative_step(chat)
     assert [event.correct for event in attempts(untagged)] == [False]
 
 
+def test_the_worked_solution_after_a_re_formed_plan_says_both_cuts(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x")
+    turn = chat.say("show me the solution")
+    said = texts(turn, "explanation")[0]
+    assert said.startswith("On the chain as you cut it, u = 2x, v = u + 1, y = v³:")
+    assert "dy/dx = 6(2x + 1)²" in said and "its letters mean other links" in said
+    assert "u = 2x + 1" in texts(turn, "solution")[0]
+
+
 def test_a_wrong_cut_is_still_wrong(chat):
     chat.start("(2x+1)^3")
     for text in ("u = x", "u = 2", "u = x + 1", "u = (2x+1)^3"):
