@@ -104,9 +104,13 @@ def _reformed(turn: TurnBuilder, answer: Answer) -> bool:
     state = turn.state
     aliases = {mine: theirs for mine, theirs in state.aliases.items()
                if reformed.plan.step(theirs) is not None and reformed.plan.step(mine) is None}
+    # Steps found before that the new plan asks word for word (a link below the cut) stay found.
+    kept = tuple(name for name in state.done if name not in reformed.cut_names
+                 and (new := reformed.plan.step(name)) is not None and new == state.plan.step(name))
+    done = reformed.cut_names + kept
     turn.state = state.evolve(
-        plan=reformed.plan, done=reformed.cut_names, aliases=aliases, step_hints=0, step_wrong=0,
-        found={**{k: v for k, v in state.found.items() if k in reformed.cut_names}, letter: answer.body})
+        plan=reformed.plan, done=done, aliases=aliases, step_hints=0, step_wrong=0,
+        found={**{k: v for k, v in state.found.items() if k in done}, letter: answer.body})
     _tell(turn, reformed.note)
     ask_current(turn)
     return True

@@ -425,6 +425,18 @@ def test_the_worked_solution_after_a_re_formed_plan_says_both_cuts(chat):
     assert "u = 2x + 1" in texts(turn, "solution")[0]
 
 
+def test_a_step_found_before_the_cut_stays_found_when_it_means_the_same(chat):
+    chat.start("σ(2σ(3x))")
+    chat.say("u = 3x")
+    chat.say("du/dx = 3")
+    chat.say("z = 2σ(u)")
+    assert "du/dx" in chat.state.done and "dz/du" not in chat.state.done
+    chat.start("sqrt(3x+1)")
+    chat.say("du/dx = 3")  # the derivative of u = 3x + 1: after the cut u = 3x it is another step
+    chat.say("u = 3x")
+    assert chat.state.done == ("u",)
+
+
 def test_a_wrong_cut_is_still_wrong(chat):
     chat.start("(2x+1)^3")
     for text in ("u = x", "u = 2", "u = x + 1", "u = (2x+1)^3"):
