@@ -88,15 +88,16 @@ def ask_current(turn: TurnBuilder, lead: str = "") -> None:
         turn.state = state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
         return
     question = step.question
-    if lead:  # asked again: its introduction (and "First,") was said when it was first asked
+    if lead:  # asked again: its introduction ("First,", "Now") was said when it was first asked
         question = question.removeprefix(LOCAL_DERIVATIVES_INTRO)
-        if question.startswith(_FIRST):
-            question = question[len(_FIRST)].upper() + question[len(_FIRST) + 1:]
+        opening = next((word for word in _OPENINGS if question.startswith(word)), "")
+        if opening:
+            question = question[len(opening)].upper() + question[len(opening) + 1:]
     turn.say("question", f"{lead}{question}")
     turn.state = state.evolve(last_question=step.question)
 
 
-_FIRST = "First, "
+_OPENINGS = ("First, ", "Now ")
 
 
 def remind(turn: TurnBuilder) -> None:
