@@ -32,5 +32,5 @@ def clear_caches() -> None:
 
     for cached in (parsing._parse_text, numeric._evaluator, printing._text_of, printing._sympy_text_of,
                    equivalence._values_at, equivalence._expected_samples, equivalence._derivative_samples,
-                   checking._read_problem, checking._analyse):
+                   checking._read_problem, checking._analyse, checking._analyse_cut):
         cached.cache_clear()

@@ -49,7 +49,11 @@ def decompose(expr: sp.Expr, variable: sp.Symbol) -> Derivation:
     >>> type(decompose(x * sp.sin(x**2), x)).__name__
     'ProductRule'
     """
-    namer = LinkNamer.for_expression(expr, variable)
+    return decompose_with(expr, variable, LinkNamer.for_expression(expr, variable))
+
+
+def decompose_with(expr: sp.Expr, variable: sp.Symbol, namer: LinkNamer) -> Derivation:
+    """:func:`decompose` with the caller's namer (``recut.py`` keeps the letters it already gave)."""
     if not is_application(strip_affine(expr, variable), variable):
         namer.reserve_output()
     return _Decomposer(variable, namer).node(expr)
@@ -235,4 +239,4 @@ class _Decomposer:
         return GeneralPower(expr, self.variable, derivative, base=f, exponent=g, rewritten=rewritten)
 
 
-__all__ = ["decompose", "decompose_chain"]
+__all__ = ["decompose", "decompose_chain", "decompose_with"]

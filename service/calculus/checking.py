@@ -16,7 +16,7 @@ be written in its input or in the variable: for ``sin((3x)²)``, ``u`` accepts
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -31,8 +31,10 @@ from .feedback import misconception_feedback
 from .candidates import wrong_derivatives, wrong_local_derivatives
 from .misconceptions import WrongDerivative
 from .parsing import parse_expression
+from .functions import sigmoid
 from .printing import to_sympy_text, to_text
-from .step_targets import StepTarget, step_targets
+from .recut import chain_through
+from .step_targets import StepTarget, TargetKind, step_targets
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def _judge(problem: sp.Expr, analysis: _Analysis, target: StepTarget, answer: sp
     """The verdict on ``answer`` for one step (the final derivative is a step too)."""
     targets = analysis.targets
     rewritten = _in_variable(answer, target)
-    if target.kind == "final":
+    if target.kind is TargetKind.FINAL:
         # Against the problem itself, not the printed derivative: one source of truth.
         comparison = compare_derivative(problem, target.variable, rewritten)
     else:
@@ -155,9 +157,9 @@ def _right_at_once(problem: sp.Expr, variable: sp.Symbol, answer: sp.Expr) -> Ve
 
 
 def _candidates(tree: Derivation, target: StepTarget) -> tuple[WrongDerivative, ...]:
-    if target.kind == "final":
+    if target.kind is TargetKind.FINAL:
         return tuple(wrong_derivatives(tree))
-    if target.kind == "local":
+    if target.kind is TargetKind.LOCAL:
         return tuple(wrong_local_derivatives(target.chain, target.index))
     return ()
 
@@ -202,6 +204,24 @@ def _analyse(expr: sp.Expr, symbol: sp.Symbol) -> _Analysis:
     return _Analysis(tree, MappingProxyType(step_targets(tree)))
 
 
+@lru_cache(maxsize=512)
+def _analyse_cut(expr: sp.Expr, symbol: sp.Symbol, cuts: tuple[tuple[str, str], ...]) -> _Analysis:
+    """The steps of the problem's chain cut where a learner cut it (see ``recut.py``)."""
+    try:
+        values = tuple((name, sp.sympify(value, locals={"sigmoid": sigmoid})) for name, value in cuts)
+    except (sp.SympifyError, TypeError) as error:
+        raise ExpressionError(f"the chain's links are not readable: {error}", location="the problem") from error
+    chain = chain_through(expr, symbol, values)
+    if chain is None:
+        names = ", ".join(f"{name} = {value}" for name, value in cuts)
+        raise ExpressionError(f"{names} does not cut this problem into a chain", location="the problem")
+    return _Analysis(chain, MappingProxyType(step_targets(chain)))
+
+
+def _analysis(expr: sp.Expr, symbol: sp.Symbol, cuts: Sequence[tuple[str, str]]) -> _Analysis:
+    return _analyse_cut(expr, symbol, tuple(map(tuple, cuts))) if cuts else _analyse(expr, symbol)
+
+
 def _other_step(targets: Mapping[str, StepTarget], target: StepTarget, answer: sp.Expr,
                 comparison: Comparison) -> str | None:
     """The name of another step the answer is right for (``du/dx`` given for ``dy/du``)."""
@@ -220,19 +240,20 @@ def _letters_for(target: StepTarget) -> str:
 
     >>> import sympy as sp
     >>> x = sp.Symbol("x")
-    >>> _letters_for(StepTarget("final", "dy/dx", x, x))
+    >>> _letters_for(StepTarget(TargetKind.FINAL, "dy/dx", x, x))
     'x'
     """
     link = target.link
-    if link is None or link.input == target.variable:
+    source = target.bottom_input if target.kind is TargetKind.SPAN else link.input if link else None
+    if source is None or source == target.variable:
         return str(target.variable)
-    return f"{link.input} or in {target.variable}"
+    return f"{source} or in {target.variable}"
 
 
 def _unrecognised(problem: sp.Expr, targets: Mapping[str, StepTarget], target: StepTarget,
                   answer: sp.Expr, comparison: Comparison) -> str:
     """Feedback for a wrong answer no misconception explains."""
-    if target.kind == "final" and comparison.matches(problem):
+    if target.kind is TargetKind.FINAL and comparison.matches(problem):
         return "That is the function itself: now differentiate it."
     other = _other_step(targets, target, answer, comparison)
     if other is not None:
@@ -263,12 +284,15 @@ def check_answer(problem: str | sp.Expr, answer: str, variable: str | None = "x"
     return check_step(problem, "dy/dx", answer, variable)
 
 
-def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | None = "x") -> Verdict:
+def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | None = "x",
+               cuts: Sequence[tuple[str, str]] = ()) -> Verdict:
     """Check one step of the chain: ``u``, ``du/dx``, ``dy/du``, ``inner``, ``outer`` or ``dy/dx``.
 
     A function or a local derivative may be written in its input or in the
     variable. An unknown step raises :class:`ExpressionError` listing the
-    steps of this problem.
+    steps of this problem. ``cuts`` (letter, sympy string in the variable;
+    innermost first) checks against the chain cut there instead of the
+    core's own (see ``recut.py``).
 
     >>> check_step("sin((3x)^2)", "u", "9x^2").correct
     True
@@ -288,7 +312,7 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
         verdict = _right_at_once(expr, symbol, answer_expr)
         if verdict is not None:
             return verdict
-    analysis = _analyse(expr, symbol)
+    analysis = _analysis(expr, symbol, cuts)
     target = analysis.targets.get(key)
     if target is None:
         names = ", ".join(analysis.targets)
@@ -296,7 +320,8 @@ def check_step(problem: str | sp.Expr, step: str, answer: str, variable: str | N
     return _judge(expr, analysis, target, answer_expr)
 
 
-def possible_misconceptions(problem: str, step: str = "dy/dx", variable: str | None = "x") -> frozenset[str]:
+def possible_misconceptions(problem: str, step: str = "dy/dx", variable: str | None = "x",
+                            cuts: Sequence[tuple[str, str]] = ()) -> frozenset[str]:
     """The misconceptions that could show in an answer to ``step`` of ``problem``.
 
     Those for which the core builds a candidate wrong answer; a right answer
@@ -307,7 +332,7 @@ def possible_misconceptions(problem: str, step: str = "dy/dx", variable: str | N
     ['outer_not_at_inner', 'power_rule_exponent', 'sign_error']
     """
     expr, symbol = _read_problem(problem, variable)
-    analysis = _analyse(expr, symbol)
+    analysis = _analysis(expr, symbol, cuts)
     target = analysis.targets.get(re.sub(r"\s+", "", step))
     if target is None:
         raise ExpressionError(f"unknown step '{step}': the steps of this problem are {', '.join(analysis.targets)}")

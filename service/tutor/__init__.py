@@ -13,7 +13,7 @@ The public entry points::
 Modules, by what they hold: ``reading`` (the pipeline that reads a message
 into a ``Reading``, with phrasings and questions from ``content/tutor/``),
 ``intents`` (the intents and ``Reading``), ``plan`` (a problem's steps),
-``answers`` (Leibniz tags), ``answering`` (moves on an answer), ``chains``
+``answers`` (Leibniz tags), ``answering`` (moves on an answer), ``reform``
 (cuts of a chain the plan did not expect), ``talk`` (questions, why, progress,
 out of scope), ``requests`` (problems asked for by kind), ``guidance`` (hints,
 next factor, worked solution), ``hints`` (the ladders), ``lifecycle`` (setting

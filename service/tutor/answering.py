@@ -19,13 +19,13 @@ from service.calculus.parsing import evaluate_tree
 from service.calculus.printing import to_text
 
 from .answers import FINAL_TAG, Answer, answer_of, read_answer
-from .chains import is_valid_inner
 from .events import AttemptRecorded
 from .guidance import give_hint
 from .intents import Reading
 from .lifecycle import ask_current, finish_problem, remind
 from .messages import AnswerVerdict
 from .plan import PlanStep, StepKind
+from .reform import reform
 from .skills import Skill
 from .state import ConversationState
 from .turn import TurnBuilder
@@ -49,6 +49,8 @@ def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
         remind(turn)
         return True
     answer = _in_plan_letters(state, answer)
+    if _reformed(turn, answer):
+        return True
     step = _target_step(state, answer)
     if step is None and _adopt_letter(turn, answer):
         return True
@@ -62,26 +64,56 @@ def handle_answer(turn: TurnBuilder, reading: Reading) -> bool:
         return True
     if verdict.correct:
         _accept(turn, step, answer.body, verdict)
-    elif step.kind is StepKind.IDENTIFY and _another_valid_chain(state, step, answer.body):
-        said = f"{answer.tag if answer.tag not in (None, 'inner') else step.name} = {answer.body}"
-        lead = (f"That works too: {said} is a valid way to cut this chain. I'll keep to my names "
-                f"for the links from here, {state.plan.chain}, so the next questions use those letters.")
-        _accept(turn, step, answer.body, AnswerVerdict(True, None, step.name, lead), lead=lead)
     else:
         _reject(turn, step, answer.body, verdict)
     return True
 
 
-def _another_valid_chain(state: ConversationState, step: PlanStep, body: str) -> bool:
-    """Whether ``body`` names an inner function of the problem the plan did not expect."""
-    links = {}
-    for other in state.plan.steps:
-        if other.kind is StepKind.IDENTIFY:
-            try:
-                links[other.name] = check_step(state.expression, other.name, "0", state.variable).expected
-            except ExpressionError:
-                continue
-    return is_valid_inner(state.expression, state.variable, body, {k: v for k, v in links.items() if v})
+def _reformed(turn: TurnBuilder, answer: Answer) -> bool:
+    """A link named where the plan did not cut the chain, but rightly: re-form the plan around it.
+
+    Tried while a link is to be named, for an answer to that step (untagged, ``inner``, its
+    letter, a later link's letter or a fresh one) that is not simply right for it.
+    """
+    state = turn.state
+    step = state.current
+    if step is None or step.kind is not StepKind.IDENTIFY or not answer.body:
+        return False
+    tag = answer.tag
+    if tag in (None, "inner", step.name):
+        letter = step.name
+    elif len(tag) == 1 and tag.isalpha() and tag != state.variable and not re.search(
+            rf"(?<![A-Za-z]){tag}(?![A-Za-z])", state.expression or ""):
+        later = state.plan.step(tag)
+        if later is not None and (later.kind is not StepKind.IDENTIFY or later.name in state.done):
+            return False
+        letter = tag
+    else:
+        return False
+    try:
+        if _check(state, step, answer.body).correct:
+            return False
+    except ExpressionError:
+        return False
+    below = tuple(s.name for s in state.plan.steps if s.kind is StepKind.IDENTIFY and s.name in state.done)
+    reformed = reform(state.expression, state.variable, state.plan, letter, answer.body, below)
+    if reformed is None:
+        return False
+    verdict = AnswerVerdict(True, None, letter, reformed.note)
+    _record(turn, letter, answer.body, verdict, step.skills, state.step_hints == 0)
+    state = turn.state
+    aliases = {mine: theirs for mine, theirs in state.aliases.items()
+               if reformed.plan.step(theirs) is not None and reformed.plan.step(mine) is None}
+    # Steps found before that the new plan asks word for word (a link below the cut) stay found.
+    kept = tuple(name for name in state.done if name not in reformed.cut_names
+                 and (new := reformed.plan.step(name)) is not None and new == state.plan.step(name))
+    done = reformed.cut_names + kept
+    turn.state = state.evolve(
+        plan=reformed.plan, done=done, aliases=aliases, step_hints=0, step_wrong=0,
+        found={**{k: v for k, v in state.found.items() if k in done}, letter: answer.body})
+    _tell(turn, reformed.note)
+    ask_current(turn)
+    return True
 
 
 def _best_verdict(state: ConversationState, step: PlanStep, answer: Answer) -> tuple[PlanStep, AnswerVerdict]:
@@ -207,10 +239,9 @@ def _check(state: ConversationState, step: PlanStep, body: str) -> AnswerVerdict
     """The core's verdict on ``body`` as the answer to ``step``."""
     if step.kind is StepKind.PART:
         verdict = check_answer(step.problem, body, state.variable)
-    elif step.kind is StepKind.FINAL:
-        verdict = check_answer(state.expression, body, state.variable)
     else:
-        verdict = check_step(state.expression, step.name, body, state.variable)
+        # The final step too: its answer may use the link letters, which mean the plan's cut.
+        verdict = check_step(state.expression, step.checked_as, body, state.variable, cuts=state.plan.cuts)
     feedback = verdict.feedback
     rule = state.plan.step("rule") if state.plan is not None else None
     if step.kind is StepKind.FINAL and rule is not None and not verdict.correct and not verdict.misconception:
@@ -227,7 +258,8 @@ def _side_answer(turn: TurnBuilder, answer: Answer) -> None:
     """
     state = turn.state
     try:
-        checked = check_step(state.expression, answer.tag, answer.body, state.variable)
+        checked = check_step(state.expression, answer.tag, answer.body, state.variable,
+                             cuts=state.plan.cuts if state.plan is not None else ())
     except ExpressionError as error:
         if error.location is None and state.plan is not None and state.plan.chain:
             # a name this problem does not use: say its names, not a list of internal steps

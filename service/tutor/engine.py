@@ -25,7 +25,7 @@ from .answering import handle_answer, handle_rule_answer, is_rule_answer
 from .explanations import explanation
 from .guidance import give_hint, next_factor, show_solution
 from .intents import PROBLEM_REQUESTS, Intent, Reading
-from .lifecycle import next_problem, remind, set_problem
+from .lifecycle import next_problem, prepare_problem, remind, set_problem
 from .problems import NoProblemError, Problem
 from .reading import read
 from .requests import requested_problem
@@ -190,7 +190,11 @@ def _chain_rule(turn: TurnBuilder, reading: Reading) -> None:
 def _repeat(turn: TurnBuilder, reading: Reading) -> None:
     state = turn.state
     if state.expression is not None and not state.finished:
-        turn.say("info", f"We're differentiating {state.expression} with respect to {state.variable}.")
+        try:
+            shown = prepare_problem(state.expression, state.variable).shown
+        except ExpressionError:  # stored by an older tutor and no longer readable: as typed
+            shown = state.expression
+        turn.say("info", f"We're differentiating {shown} with respect to {state.variable}.")
     remind(turn)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from service.calculus.misconceptions import evidence_against
 
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,14 @@ def attempt_observation(step: PlanStep | None, skills: Sequence[str], correct: b
     skills = tuple(dict.fromkeys(skills))
     if correct:
         return Observation(skills, unaided)
-    local_step = step is not None and step.kind == "derivative"
+    local_step = step is not None and step.kind is StepKind.DERIVATIVE
     return Observation(evidence_against(misconception, skills, local_step), False)
 
 
 def revealed_observation(steps: Sequence[PlanStep], observed: Sequence[str]) -> Observation:
     """The observation a shown solution makes: the steps it revealed, not yet observed, were not known.
 
-    >>> step = PlanStep("dy/du", "derivative", "?", "3u²", ("outer_derivative",), ("", "", ""))
+    >>> step = PlanStep("dy/du", StepKind.DERIVATIVE, "?", "3u²", ("outer_derivative",), ("", "", ""))
     >>> revealed_observation([step], ["dy/du"]).skills, revealed_observation([step], []).skills
     ((), ('outer_derivative',))
     """

@@ -9,7 +9,7 @@ from service.calculus import solve
 
 from .events import HintGiven, SolutionShown
 from .hints import LADDER, HintLevel
-from .lifecycle import finish_problem, remind
+from .lifecycle import ask_current, finish_problem, remind
 from .plan import Plan, PlanStep, StepKind
 from .state import ConversationState
 from .turn import TurnBuilder
@@ -34,7 +34,7 @@ def give_hint(turn: TurnBuilder) -> None:
     turn.state = state.evolve(step_hints=state.step_hints + 1, hints_used=state.hints_used + 1)
     turn.emit(HintGiven(state.expression or "", step.name, level.value, turn.state.hints_used))
     if level is HintLevel.BOTTOM_OUT:
-        turn.say("question", f"Type it in to go on: {step.question}")
+        ask_current(turn, lead="Type it in to go on. ")
 
 
 def next_factor(turn: TurnBuilder) -> None:
@@ -92,6 +92,11 @@ def show_solution(turn: TurnBuilder) -> None:
         remind(turn)
         return
     worked = worked_solution(state.expression, state.variable)
+    if state.plan.cuts:  # the learner's letters mean their cut; the worked solution uses the core's
+        pieces = "; ".join(step.answer for step in state.plan.steps if step.is_factor)
+        turn.say("explanation", f"On the chain as you cut it, {state.plan.chain}: {pieces}; so "
+                                f"{state.plan.steps[-1].answer}. The worked solution below cuts the chain "
+                                "the usual way, so its letters mean other links.")
     turn.say("solution", worked.text, latex=worked.latex, mathml=worked.mathml,
              derivative=worked.derivative)
     if not state.finished:

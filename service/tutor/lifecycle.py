@@ -88,10 +88,16 @@ def ask_current(turn: TurnBuilder, lead: str = "") -> None:
         turn.state = state.evolve(awaiting_next=True, last_question=OFFER_NEXT)
         return
     question = step.question
-    if lead:  # asked again: its introduction was said when it was first asked
+    if lead:  # asked again: its introduction ("First,", "Now") was said when it was first asked
         question = question.removeprefix(LOCAL_DERIVATIVES_INTRO)
+        opening = next((word for word in _OPENINGS if question.startswith(word)), "")
+        if opening:
+            question = question[len(opening)].upper() + question[len(opening) + 1:]
     turn.say("question", f"{lead}{question}")
     turn.state = state.evolve(last_question=step.question)
+
+
+_OPENINGS = ("First, ", "Now ")
 
 
 def remind(turn: TurnBuilder) -> None:
@@ -137,7 +143,8 @@ def recap(steps: tuple[PlanStep, ...], chain: str) -> str:
 
 
 def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:
-    """How the learner's mastery moved on ``skills`` since the problem began."""
+    """How the learner's mastery moved on ``skills`` since the problem began, in one short line:
+    the skill that rose most, and the one to look at again if any fell."""
     start = turn.state.mastery_at_start
     moves = []
     for skill, label in SKILL_LABELS.items():
@@ -145,5 +152,16 @@ def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:
             continue
         before, after = start.get(skill, turn.mastery[skill]), turn.mastery[skill]
         if round(before * 100) != round(after * 100):
-            moves.append(f"{label} {before:.0%} → {after:.0%}")
-    return ("Your mastery: " + ", ".join(moves) + ".") if moves else ""
+            moves.append((after - before, label.lower(), after))
+    if not moves:
+        return ""
+    rose = [move for move in moves if move[0] > 0]
+    fell = [move for move in moves if move[0] < 0]
+    parts = []
+    if rose:
+        _, label, after = max(rose)
+        parts.append(f"{label} is up to {after:.0%}" if len(rose) == 1 else f"up most on {label}, now {after:.0%}")
+    if fell:
+        _, label, after = min(fell)
+        parts.append(f"worth another look: {label}, at {after:.0%}")
+    return "Your mastery: " + "; ".join(parts) + "."

@@ -12,6 +12,11 @@ Built from the core's derivation tree:
 
 Steps are plain data (strings), so a plan is stored in the conversation
 state as JSON and a resumed conversation carries on with the same plan.
+
+A learner may cut the chain another way than the core does (``u = 2x`` for
+(2x + 1)³); the plan then re-forms around that cut (:func:`reformed_plan`) and
+keeps the cut links (``cuts``), so every later answer is checked against the
+chain the learner is actually working with.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from service.calculus.derivation import (
     QuotientRule, Rule, SumRule,
 )
 from service.calculus.printing import to_text
-from service.calculus.step_targets import chains_in
+from service.calculus.step_targets import TargetKind, chains_in
 
 from .hints import (
     HintLadder, combine_ladder, derivative_ladder, direct_ladder, identify_ladder,
@@ -44,6 +49,13 @@ class StepKind(str, Enum):
     FINAL = "final"            # the whole derivative
     RULE = "rule"              # the rule that joins the pieces of a mixed expression
     PART = "part"              # the derivative of one chain inside a mixed expression
+
+# The core's kind of checkable step for each plan step the core checks as a step of the
+# problem (a rule is the tutor's own; a part is checked as a problem of its own).
+TARGET_KINDS: dict[StepKind, TargetKind] = {
+    StepKind.IDENTIFY: TargetKind.FUNCTION, StepKind.DERIVATIVE: TargetKind.LOCAL,
+    StepKind.FINAL: TargetKind.FINAL,
+}
 
 # Said once, when the first local derivative is asked.
 LOCAL_DERIVATIVES_INTRO = "Now the local derivatives, from the outside in, as backpropagation does. "
@@ -81,6 +93,16 @@ class PlanStep:
         return HintLadder.from_list(self.hints)
 
     @property
+    def target_kind(self) -> TargetKind | None:
+        """The core's kind of this step, or None when the core does not check it as a step."""
+        return TARGET_KINDS.get(self.kind)
+
+    @property
+    def checked_as(self) -> str:
+        """The step's name for the core's ``check_step``: ``dy/dx`` for the whole derivative."""
+        return "dy/dx" if self.target_kind is TargetKind.FINAL else self.name
+
+    @property
     def is_factor(self) -> bool:
         """Whether the step finds one local derivative of the chain."""
         return self.kind is StepKind.DERIVATIVE
@@ -112,6 +134,9 @@ class Plan:
     final_name: str                       # "dy/dx", or "dL/dw" for the neuron
     chain: str = ""                       # "u = 2x + 1, y = u³" (empty when no chain)
     factors: tuple[str, ...] = field(default=())  # "dy/du · du/dx" order, outermost first
+    # The links a learner cut differently from the core, innermost first: (letter, sympy
+    # string in the variable); empty for the core's own chain. The core checks against them.
+    cuts: tuple[tuple[str, str], ...] = field(default=())
 
     def step(self, name: str) -> PlanStep | None:
         """The step called ``name``, if any."""
@@ -120,13 +145,15 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
         return {"steps": [step.to_dict() for step in self.steps], "final_name": self.final_name,
-                "chain": self.chain, "factors": list(self.factors)}
+                "chain": self.chain, "factors": list(self.factors),
+                "cuts": [list(cut) for cut in self.cuts]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         """The inverse of :meth:`to_dict`."""
         return cls(tuple(PlanStep.from_dict(step) for step in data["steps"]),
-                   data["final_name"], data.get("chain", ""), tuple(data.get("factors", ())))
+                   data["final_name"], data.get("chain", ""), tuple(data.get("factors", ())),
+                   tuple((str(name), str(value)) for name, value in data.get("cuts", ())))
 
 
 def build_plan(solution: Solution) -> Plan:
@@ -139,13 +166,13 @@ def build_plan(solution: Solution) -> Plan:
     variable = solution.variable
     chain = solution.chain
     if chain is not None and len(chain.links) >= 2:
-        return _chain_plan(chain, variable, solution)
+        return _chain_plan(chain, variable, solution.derivative_text)
     final_name = f"d{solution.output}/d{variable}"
     tree = solution.tree
     if type(tree) in _RULE_WORDS:
         return _mixed_plan(tree, variable, final_name, solution)
     ladder = direct_ladder(_direct_rule(tree), final_name, solution.derivative_text)
-    return Plan((_final_step(final_name, solution, (Skill.INNER_DERIVATIVE.value,),
+    return Plan((_final_step(final_name, solution.derivative_text, (Skill.INNER_DERIVATIVE.value,),
                              "There is no chain to unwind here: differentiate it directly.",
                              ladder),), final_name)
 
@@ -159,7 +186,21 @@ def _direct_rule(tree: Derivation) -> Rule | None:
     return None
 
 
-def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Plan:
+def reformed_plan(chain: ChainRule, derivative_text: str, cuts: tuple[tuple[str, str], ...]) -> Plan:
+    """The plan for ``chain``, the problem cut where the learner cut it (``cuts``).
+
+    >>> import sympy as sp
+    >>> from service.calculus.recut import chain_through
+    >>> x = sp.Symbol("x")
+    >>> chain = chain_through((2*x + 1)**3, x, (("u", 2*x),))
+    >>> [step.name for step in reformed_plan(chain, "6(2x + 1)²", (("u", "2*x"),)).steps]
+    ['u', 'v', 'dy/dv', 'dv/du', 'du/dx', 'dy/dx']
+    """
+    plan = _chain_plan(chain, chain.variable, derivative_text)
+    return Plan(plan.steps, plan.final_name, plan.chain, plan.factors, cuts)
+
+
+def _chain_plan(chain: ChainRule, variable: sp.Symbol, derivative_text: str) -> Plan:
     """Name the links, find each local derivative outermost first, multiply."""
     links = chain.links
     long_chain = len(links) >= 3
@@ -172,8 +213,8 @@ def _chain_plan(chain: ChainRule, variable: sp.Symbol, solution: Solution) -> Pl
     final_name = f"d{links[-1].name}/d{variable}"
     factors = tuple(link.leibniz for link in reversed(links))
     factor_answers = [step.answer for step in steps if step.kind is StepKind.DERIVATIVE]
-    ladder = multiply_ladder(factor_answers, final_name, solution.derivative_text)
-    steps.append(_final_step(final_name, solution, (Skill.MULTIPLY_FACTORS.value, *extra),
+    ladder = multiply_ladder(factor_answers, final_name, derivative_text)
+    steps.append(_final_step(final_name, derivative_text, (Skill.MULTIPLY_FACTORS.value, *extra),
                              f"Now multiply the local derivatives: {final_name} = "
                              f"{' · '.join(factors)}.", ladder))
     described = ", ".join(f"{link.name} = {to_text(link.expression)}" for link in links)
@@ -185,12 +226,12 @@ def _identify_step(link: Link, index: int, links: tuple[Link, ...],
     """Ask for one link below the outermost: ``u = ?``."""
     name, source = str(link.name), str(link.input)
     if index == 0 and len(links) == 2:
-        question = f"First, what is the inner function? Write it as {name} = ..."
+        question = f"First, what is the inner function? Call it {name}."
     elif index == 0:
         question = (f"This chain has {len(links)} links. Let's name them from the inside out: "
-                    f"what is the innermost function? Write it as {name} = ...")
+                    f"what is the innermost function? Call it {name}.")
     else:
-        question = f"Next link: what is {name} in terms of {source}? Write {name} = ..."
+        question = f"Next link: what is {name} in terms of {source}?"
     expression = to_text(link.expression)
     after = ""
     if index == len(links) - 2:
@@ -250,12 +291,12 @@ def _local_derivative_text(link: Link) -> str:
     return f"{link.leibniz} = {local} = {in_variable}"
 
 
-def _final_step(final_name: str, solution: Solution, skills: tuple[str, ...],
+def _final_step(final_name: str, derivative_text: str, skills: tuple[str, ...],
                 lead: str, ladder: HintLadder) -> PlanStep:
     """The last step: the whole derivative."""
     return PlanStep(
         name=final_name, kind=StepKind.FINAL, question=f"{lead} What is {final_name}?",
-        answer=f"{final_name} = {solution.derivative_text}", skills=skills,
+        answer=f"{final_name} = {derivative_text}", skills=skills,
         hints=tuple(ladder.to_list()), describe=f"the whole derivative {final_name}")
 
 
@@ -276,7 +317,7 @@ def _mixed_plan(tree: Derivation, variable: sp.Symbol, final_name: str,
     for index, part in enumerate(_chains_inside(tree)):
         steps.append(_part_step(part, index, variable))
     ladder = combine_ladder(rule, final_name, solution.derivative_text)
-    steps.append(_final_step(final_name, solution, (mixed, Skill.MULTIPLY_FACTORS.value),
+    steps.append(_final_step(final_name, solution.derivative_text, (mixed, Skill.MULTIPLY_FACTORS.value),
                              f"Now combine everything with the {rule} rule.", ladder))
     return Plan(tuple(steps), final_name)
 

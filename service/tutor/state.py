@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .outcomes import Outcome, outcome_of
-from .plan import Plan, PlanStep
+from .plan import Plan, PlanStep, StepKind
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -27,14 +27,20 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     as data (version 1 kept it only in the display text "the product rule")."""
     plan = data.get("plan")
     if plan:
-        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == "rule" else step
+        steps = [{**step, "rule": step["answer"].split()[1]} if step.get("kind") == StepKind.RULE.value else step
                  for step in plan["steps"]]
         plan = {**plan, "steps": steps}
     return {**data, "plan": plan, "last_feedback": None, "aliases": {}, "version": 2}
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 plans keep the links a learner cut differently from the core (none before)."""
+    plan = data.get("plan")
+    return {**data, "plan": {**plan, "cuts": []} if plan else plan, "version": 3}
+
+
 # UPGRADES[n] turns a version-n state into a version-(n + 1) state.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(data: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +51,7 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
     >>> upgrade({"version": 99})
     Traceback (most recent call last):
     ...
-    service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
+    service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 3)
     """
     version = data.get("version")
     while version != STATE_VERSION:
@@ -149,7 +155,7 @@ class ConversationState:
         >>> ConversationState.from_dict({"version": 99})
         Traceback (most recent call last):
         ...
-        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 2)
+        service.tutor.state.StateVersionError: conversation state version 99 is not supported (expected 3)
         """
         data = upgrade(data)
         version = data["version"]

@@ -148,7 +148,9 @@ def progress(turn: TurnBuilder, reading: Reading) -> None:
     solid = [SKILL_LABELS[s].lower() for s, p in assessed.items() if p >= 0.8 and s in SKILL_LABELS]
     weakest = min(mastery, key=mastery.get)
     parts = []
-    if solid:
+    if len(solid) > 2:  # a list of long skill names reads as a report, not a reply
+        parts.append(f"You're solid on {len(solid)} of the {len(SKILL_LABELS)} skills.")
+    elif solid:
         parts.append("You're solid on " + _listing(solid) + ".")
     else:
         parts.append("Nothing is solid yet, but every step you try counts.")

@@ -22,7 +22,7 @@ from .evidence import Observation, attempt_observation, revealed_observation
 from .intents import Reading
 from .learner_model import AnswerEvidence, Evidence, LearnerModel, apply, trace
 from .mastery import DEFAULT_PARAMS, Params
-from .plan import PlanStep
+from .plan import PlanStep, StepKind
 from .messages import AnswerVerdict, MessageKind, TutorMessage
 from .problems import Exercise
 from .state import ConversationState
@@ -159,13 +159,15 @@ class TurnBuilder:
     def _exposed(self, step: PlanStep | None) -> frozenset[str]:
         """The misconceptions an answer to ``step`` could have shown (none for naming steps)."""
         state = self.state
-        if step is None or state.expression is None or step.kind in ("identify", "rule"):
+        if step is None or state.expression is None or step.kind in (StepKind.IDENTIFY, StepKind.RULE):
             return frozenset()
-        problem, name = (step.problem, "dy/dx") if step.kind == "part" else (state.expression, step.name)
-        if step.kind == "final":
-            name = "dy/dx"
+        if step.kind is StepKind.PART:
+            problem, name, cuts = step.problem, "dy/dx", ()
+        else:
+            problem, name = state.expression, step.checked_as
+            cuts = state.plan.cuts if state.plan is not None else ()
         try:
-            return possible_misconceptions(problem or state.expression, name, state.variable)
+            return possible_misconceptions(problem or state.expression, name, state.variable, cuts)
         except ExpressionError:
             return frozenset()
 

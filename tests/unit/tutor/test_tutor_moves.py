@@ -146,7 +146,7 @@ def test_next_factor_at_each_point_of_a_three_link_chain(chat):
     reports.append(texts(chat.say("next factor"), "info")[0])
     naming, naming2, none_yet, one, two, every, solved = reports
     assert "dy/dx = dy/du · du/dv · dv/dx" in naming and "name the links" in naming
-    assert "v = ..." in naming and "u in terms of v" in naming2
+    assert "Call it v." in naming and "u in terms of v" in naming2
     assert "none of them yet" in none_yet and "next factor to find is dy/du" in none_yet
     assert "Still missing: dy/du, du/dv, dv/dx" in none_yet
     assert "You already have dy/du = cos(u) = cos(9x²)" in one
@@ -183,7 +183,7 @@ def test_explanations_use_the_lesson_when_given():
     chat.start("(2x+1)^3")
     turn = chat.say("what is the chain rule?")
     assert texts(turn, "explanation") == ["Lesson: the chain rule.", "Lesson: gears."]
-    assert texts(turn, "question")[-1].endswith("Write it as u = ...")
+    assert texts(turn, "question")[-1].endswith("Call it u.")
     why = chat.say("why do we multiply?")
     assert texts(why, "explanation") == [DEFAULT_EXPLANATIONS[WHY_MULTIPLY]]
 
@@ -191,8 +191,10 @@ def test_explanations_use_the_lesson_when_given():
 def test_repeat_the_question(chat):
     first = chat.start("(2x+1)^3")
     turn = chat.say("can you repeat the question?")
-    assert "(2x+1)^3" in joined(turn)
-    assert texts(turn, "question")[-1].endswith(texts(first, "question")[-1])
+    # the problem as the rest of the chat shows it, never the raw text typed
+    assert "We're differentiating (2x + 1)³ with respect to x." in joined(turn) and "^" not in joined(turn)
+    assert texts(first, "question")[-1] == "First, what is the inner function? Call it u."
+    assert texts(turn, "question")[-1].endswith("What is the inner function? Call it u.")
 
 
 def test_greeting_thanks_help_and_anything_else(chat):

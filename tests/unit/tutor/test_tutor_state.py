@@ -7,7 +7,7 @@ import json
 import pytest
 
 from service.tutor.engine import respond, start
-from service.tutor.state import STATE_VERSION, ConversationState, StateVersionError
+from service.tutor.state import STATE_VERSION, UPGRADES, ConversationState, StateVersionError
 from service.tutor.turn import TutorContext
 
 
@@ -54,9 +54,17 @@ def test_turn_to_dict_is_json():
     assert {event["type"] for event in shaped["events"]} >= {"AttemptRecorded", "MasteryChanged"}
 
 
+def _saved_by_version_2(state: ConversationState) -> dict:
+    """``state`` as version 2 of the tutor stored it (before plans kept a learner's cut)."""
+    data = json.loads(json.dumps(state.to_dict()))
+    if data["plan"]:
+        data["plan"].pop("cuts")
+    return {**data, "version": 2}
+
+
 def _saved_by_version_1(state: ConversationState) -> dict:
     """``state`` as version 1 of the tutor stored it (before issue 12)."""
-    data = json.loads(json.dumps(state.to_dict()))
+    data = _saved_by_version_2(state)
     data.pop("last_feedback"), data.pop("aliases")
     for step in (data["plan"] or {}).get("steps", []):
         step.pop("rule")
@@ -65,11 +73,42 @@ def _saved_by_version_1(state: ConversationState) -> dict:
 
 def test_version_1_to_2_adds_feedback_aliases_and_the_rule_as_data():
     first = start(TutorContext(), "x^2 * sin(x)")
+    data = UPGRADES[1](_saved_by_version_1(first.state))
+    assert data["version"] == 2 and data["last_feedback"] is None and data["aliases"] == {}
+    assert "cuts" not in data["plan"]
+    assert next(step for step in data["plan"]["steps"] if step["kind"] == "rule")["rule"] == "product"
     upgraded = ConversationState.from_dict(_saved_by_version_1(first.state))
-    assert upgraded.version == 2 and upgraded.last_feedback is None and upgraded.aliases == {}
     assert upgraded.plan.step("rule").rule == "product"
     turn = respond(upgraded, "product rule", TutorContext())
     assert turn.verdict.correct
+
+
+@pytest.mark.parametrize("expression", ["(2x+1)^3", "x^2 * sin(x)"])
+def test_version_2_to_3_gives_the_plan_no_cut(expression):
+    first = start(TutorContext(), expression)
+    data = UPGRADES[2](_saved_by_version_2(first.state))
+    assert data["version"] == 3 and data["plan"]["cuts"] == []
+    assert ConversationState.from_dict(data) == first.state
+
+
+def test_version_2_to_3_without_a_plan():
+    assert UPGRADES[2]({"version": 2, "plan": None}) == {"version": 3, "plan": None}
+
+
+def test_a_version_2_chain_resumes_and_can_still_re_form():
+    first = start(TutorContext(), "(2x+1)^3")
+    state = ConversationState.from_dict(_saved_by_version_2(first.state))
+    turn = respond(state, "u = 2x", TutorContext())
+    assert turn.verdict.correct and turn.state.plan.cuts == (("u", "2*x"),)
+
+
+def test_a_re_formed_plan_survives_json_and_answers_the_same_after_resume():
+    context = TutorContext()
+    turn = respond(start(context, "(2x+1)^3").state, "u = 2x", context)
+    restored = ConversationState.from_dict(json.loads(json.dumps(turn.state.to_dict())))
+    assert restored == turn.state and restored.plan.chain == "u = 2x, v = u + 1, y = v³"
+    live, resumed = respond(turn.state, "v = u + 1", context), respond(restored, "v = u + 1", context)
+    assert resumed.to_dict() == live.to_dict() and resumed.state.step == "dy/dv"
 
 
 def test_a_version_1_chain_resumes_where_it_was():
@@ -82,4 +121,4 @@ def test_an_unknown_version_starts_afresh_with_a_word():
     from service.tutor.engine import resume
     turn = resume({"version": 7, "expression": "(2x+1)^3"}, "hint", TutorContext())
     assert turn.replies[0].text.startswith("I've been updated") and turn.state.expression is not None
-    assert resume({"version": None}, "hint", TutorContext()).state.version == 2
+    assert resume({"version": None}, "hint", TutorContext()).state.version == STATE_VERSION

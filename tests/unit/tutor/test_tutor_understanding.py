@@ -7,6 +7,12 @@ every turn (see dialogue.py), so each dialogue also resumes after every turn.
 from __future__ import annotations
 
 import pytest
+import sympy as sp
+
+from service.calculus import parse_expression
+from service.calculus.unevaluated import evaluate_tree
+from service.tutor.plan import StepKind
+from service.tutor.skills import SKILL_LABELS
 
 from service.tutor.engine import respond, start
 from service.tutor.events import AttemptRecorded, HintGiven, ProblemStarted
@@ -112,6 +118,36 @@ def test_how_am_i_doing_is_answered_in_words_from_mastery():
     said = joined(chat.say("how am I doing?"))
     assert "solid on naming the inner and outer function" in said
     assert "practise" in said and "%" not in said
+
+
+def test_how_am_i_doing_stays_short_when_much_is_solid():
+    chat = Chat(mastery={skill: 0.9 for skill in SKILL_LABELS} | {"mixed_rules": 0.3})
+    chat.start("(2x+1)^3")
+    said = texts(chat.say("how am I doing?"), "info")[0]
+    assert said.startswith("You're solid on 5 of the 6 skills.") and len(said) < 120
+
+
+def test_the_mastery_line_after_solving_is_one_short_sentence(chat):
+    chat.start("sin((3x)^2)")
+    for text in ("v = 3x", "u = v^2", "cos(u)", "2v", "3", "18x cos(9x^2)"):
+        turn = chat.say(text)
+    line = next(text for text in texts(turn, "info") if text.startswith("Your mastery"))
+    assert len(line) < 120 and line.count("%") <= 2 and "→" not in line
+
+
+def test_the_bottom_out_hint_asks_the_step_again_without_its_introduction(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x + 1")
+    for _ in range(3):
+        turn = chat.say("hint")
+    assert texts(turn, "question")[-1] == (
+        "Type it in to go on. What is dy/du, the derivative of y = u³ with respect to u?")
+
+
+def test_no_question_asks_with_three_dots(chat):
+    for problem in ("(2x+1)^3", "sin((3x)^2)", "σ(2σ(3x))"):
+        chat.start(problem)
+        assert all("..." not in step.question and "…" not in step.question for step in chat.state.plan.steps)
 
 
 def test_who_are_you_says_what_the_tutor_is(chat):
@@ -305,21 +341,107 @@ def test_putting_the_question_another_way_never_gives_the_answer_away(chat):
 # 6. Valid chains the plan did not expect ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("problem", "said"), [
-    ("sin((2x)^3)", ["v = 8x^3"]),            # a coarser cut: (2x)³ written as 8x³
-    ("σ(2σ(3x))", ["u = 3x", "z = 2σ(u)"]),   # the constant 2 moved into the link
+def _stated_derivatives_are_right(chat: Chat) -> None:
+    """Every derivative the (re-formed) plan states, re-derived with sympy from its chain."""
+    state = chat.state
+    x = sp.Symbol(state.variable)
+    in_x: dict[str, sp.Expr] = {state.variable: x}
+    for link in state.plan.chain.split(", "):  # "u = 2x, v = u + 1, y = v³", innermost first
+        name, written = link.split(" = ")
+        in_x[name] = evaluate_tree(parse_expression(written, state.variable)).subs(
+            {sp.Symbol(k): v for k, v in in_x.items()})
+    problem = evaluate_tree(parse_expression(state.expression, state.variable))
+    assert sp.simplify(in_x[state.plan.final_name[1:].split("/")[0]] - problem) == 0
+    for step in state.plan.steps:
+        if step.kind is StepKind.DERIVATIVE:
+            top, bottom = step.name[1:].split("/d")
+            stated = evaluate_tree(parse_expression(step.answer.split(" = ")[-1], state.variable))
+            expected = sp.diff(in_x[top], x) / sp.diff(in_x[bottom], x)
+            assert sp.simplify(stated - expected) == 0, step.answer
+    final = evaluate_tree(parse_expression(state.plan.steps[-1].answer.split(" = ")[-1], state.variable))
+    assert sp.simplify(final - sp.diff(problem, x)) == 0
+
+
+@pytest.mark.parametrize(("problem", "said", "kind", "chain", "next_step"), [
+    # an equivalent form of a coarser link: (3x)² written 9x², v = 3x skipped
+    ("sin((3x)^2)", ["u = 9x^2"], "a coarser chain", "u = 9x², y = sin(u)", "dy/du"),
+    # coarser, as typed and untagged: the open step's letter is kept
+    ("sin((3x)^2)", ["(3x)^2"], "a coarser chain", "v = 9x², y = sin(v)", "dy/dv"),
+    ("sin((2x)^3)", ["v = 8x^3"], "a coarser chain", "v = 8x³, y = sin(v)", "dy/dv"),
+    # finer: 2x inside 2x + 1
+    ("(2x+1)^3", ["u = 2x"], "a finer chain", "u = 2x, v = u + 1, y = v³", "v"),
+    ("e^(-x^2)", ["the inside is x^2"], "a finer chain", "u = x², v = −u, y = eᵛ", "v"),
+    # the constant 2 moved into the link
+    ("σ(2σ(3x))", ["u = 3x", "z = 2σ(u)"], "another right way to cut this chain",
+     "u = 3x, z = 2σ(u), y = σ(z)", "dy/dz"),
 ])
-def test_another_valid_cut_of_the_chain_is_accepted_and_names_are_said(chat, problem, said):
+def test_a_valid_cut_the_plan_did_not_expect_re_forms_the_plan(chat, problem, said, kind, chain, next_step):
     chat.start(problem)
     for text in said:
         turn = chat.say(text)
-    assert turn.verdict.correct and "valid way to cut this chain" in joined(turn)
-    assert chat.state.plan.chain in joined(turn)
+    assert turn.verdict.correct and f"that's {kind}" in joined(turn)
+    assert "We'll use those names." in joined(turn)
+    assert chat.state.plan.chain == chain and chat.state.step == next_step
+    assert chat.state.plan.cuts and all(event.correct for event in attempts(turn))
+    asked = texts(turn, "question")[-1]
+    assert chat.state.plan.step(next_step).question in asked
+    _stated_derivatives_are_right(chat)
 
 
-def test_two_x_is_still_not_the_inner_function_of_2x_plus_1_cubed(chat):
+@pytest.mark.parametrize(("problem", "said"), [
+    ("(2x+1)^3", ["u = 2x", "v = u + 1", "3v^2", "1", "2", "6(2x+1)^2"]),
+    ("sin((3x)^2)", ["u = 9x^2", "cos(u)", "18x", "18x cos(9x^2)"]),
+    ("σ(2σ(3x))", ["u = 3x", "z = 2σ(u)", "σ(z)(1-σ(z))", "2σ(u)(1-σ(u))", "3"]),
+])
+def test_a_re_formed_plan_is_followed_to_the_end(chat, problem, said):
+    chat.start(problem)
+    for text in said:
+        turn = chat.say(text)
+        assert turn.verdict.correct, (text, joined(turn))
+    if not chat.state.finished:
+        turn = chat.say(chat.state.plan.steps[-1].answer)
+    assert chat.state.solved
+
+
+def test_a_finer_cut_still_catches_the_classic_slip_at_the_derivative_step(chat):
     chat.start("(2x+1)^3")
-    assert not chat.say("u = 2x").verdict.correct
+    chat.say("u = 2x")
+    chat.say("v = u + 1")
+    tagged = chat.say("dy/du = 3u^2")
+    assert not tagged.verdict.correct and "y = (u + 1)³" in joined(tagged)
+    untagged = chat.say("3u^2")
+    assert not untagged.verdict.correct and untagged.verdict.step == "dy/dv"
+    assert chat.state.step == "dy/dv"
+    assert [event.correct for event in attempts(untagged)] == [False]
+
+
+def test_the_worked_solution_after_a_re_formed_plan_says_both_cuts(chat):
+    chat.start("(2x+1)^3")
+    chat.say("u = 2x")
+    turn = chat.say("show me the solution")
+    said = texts(turn, "explanation")[0]
+    assert said.startswith("On the chain as you cut it, u = 2x, v = u + 1, y = v³:")
+    assert "dy/dx = 6(2x + 1)²" in said and "its letters mean other links" in said
+    assert "u = 2x + 1" in texts(turn, "solution")[0]
+
+
+def test_a_step_found_before_the_cut_stays_found_when_it_means_the_same(chat):
+    chat.start("σ(2σ(3x))")
+    chat.say("u = 3x")
+    chat.say("du/dx = 3")
+    chat.say("z = 2σ(u)")
+    assert "du/dx" in chat.state.done and "dz/du" not in chat.state.done
+    chat.start("sqrt(3x+1)")
+    chat.say("du/dx = 3")  # the derivative of u = 3x + 1: after the cut u = 3x it is another step
+    chat.say("u = 3x")
+    assert chat.state.done == ("u",)
+
+
+def test_a_wrong_cut_is_still_wrong(chat):
+    chat.start("(2x+1)^3")
+    for text in ("u = x", "u = 2", "u = x + 1", "u = (2x+1)^3"):
+        assert not chat.say(text).verdict.correct, text
+    assert chat.state.plan.cuts == ()
 
 
 def test_words_after_an_answer_are_not_read_as_letters_of_it(chat):
