@@ -15,6 +15,7 @@ from service.calculus.printing import to_latex, to_text
 
 from .events import ProblemAbandoned, ProblemSolved, ProblemStarted
 from .plan import LOCAL_DERIVATIVES_INTRO, Plan, PlanStep, StepKind, build_plan
+from .mastery import as_percent
 from .problems import Problem, choose_problem
 from .skills import SKILL_LABELS
 from .state import ConversationState
@@ -160,8 +161,9 @@ def mastery_change(turn: TurnBuilder, skills: set[str]) -> str:
     parts = []
     if rose:
         _, label, after = max(rose)
-        parts.append(f"{label} is up to {after:.0%}" if len(rose) == 1 else f"up most on {label}, now {after:.0%}")
+        shown = as_percent(after)
+        parts.append(f"{label} is up to {shown}" if len(rose) == 1 else f"up most on {label}, now {shown}")
     if fell:
         _, label, after = min(fell)
-        parts.append(f"worth another look: {label}, at {after:.0%}")
+        parts.append(f"worth another look: {label}, at {as_percent(after)}")
     return "Your mastery: " + "; ".join(parts) + "."

@@ -140,6 +140,17 @@ def observe(mastery: Mapping[str, float], skills: Iterable[str], correct: bool,
     return new
 
 
+def as_percent(p_known: float) -> str:
+    """A mastery probability for a learner to read: a whole percentage that never claims certainty.
+
+    BKT's estimate only approaches 1, so 99.6 % reads "99%", not "100%".
+
+    >>> as_percent(0.6), as_percent(0.996), as_percent(0.004)
+    ('60%', '99%', '0%')
+    """
+    return f"{min(round(p_known * 100), 99)}%"
+
+
 def weakest_skill(mastery: Mapping[str, float], candidates: Iterable[str] = SKILL_NAMES,
                   params: Params = DEFAULT_PARAMS) -> str:
     """The candidate skill with the lowest probability (first listed on ties).

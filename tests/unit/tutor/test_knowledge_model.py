@@ -157,3 +157,14 @@ def test_a_probable_misconception_picks_a_problem_that_exposes_it():
     # Without a probable misconception the weakest skill decides, as before.
     plain = choose_problem(bank, {"identify_functions": 0.1}, set(), random.Random(0), beliefs={"missing_link": 0.2})
     assert plain.expression == "(2x+1)^3"
+
+
+def test_the_mastery_line_never_claims_certainty():
+    """Three right steps of a long chain take BKT to ~0.99: the learner reads 99%, not 100%."""
+    chat = Chat()
+    chat.start("(2x+1)^3")
+    for text in ("u = 2x", "v = u + 1", "y = v^3", "dy/dv = 3v^2", "dv/du = 1", "du/dx = 2"):
+        chat.say(text)
+    turn = chat.say("dy/dx = 6(2x+1)^2")
+    line = next(reply.text for reply in turn.replies if reply.text.startswith("Your mastery"))
+    assert "100%" not in line and "99%" in line
