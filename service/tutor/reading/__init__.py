@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from ..intents import PROBLEM_REQUESTS, Intent, Reading
+from . import rules
 from .normalise import normalise
 from .phrasebook import Phrasebook, phrasebook
 from .scoring import Match, score_phrasings
@@ -43,6 +44,9 @@ _TAG_BEFORE = (
                 re.IGNORECASE), "outer"),
     (re.compile(r"(?<![A-Za-z])([A-Za-zα-ω])\s+(?:is|equals|would\s+be|should\s+be)\s*$"), None),
 )
+# ... or just after it.
+_TAG_AFTER = re.compile(r"\s*(?:is|would\s+be|=|equals)\s+(?:the\s+|my\s+)?(inner|inside|outer|outside)\b",
+                        re.IGNORECASE)
 _NAMED = re.compile(r"^\s*([A-Za-zα-ω])(?:\s*\(\s*[A-Za-zα-ω]\s*\))?\s*=\s*(?=\S)")
 _STOP = " ?!.,:;"
 # Intents that win over a bare expression ("why is it 3u^2?" asks, "3u^2" answers).
@@ -64,7 +68,11 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
     main = maths.main
     tag, rest = _tag(maths, stripped)
     ranked = score_phrasings(rest, book)
-    intent_match = next((m for m in ranked if not m.label.startswith("question:")), None)
+    unless_alone, never = rules.excluded_intents(folded.text, main is not None)
+    intents = [m for m in ranked if not m.label.startswith("question:") and Intent(m.label) not in never]
+    preferred = next((m for m in intents if Intent(m.label) not in unless_alone), None)
+    intent_match = (preferred if preferred is not None and preferred.score >= book.intent_threshold
+                    else next(iter(intents), None))
     question_match = next((m for m in ranked if m.label.startswith("question:")), None)
     if intent_match is not None:
         reasons.append(f"phrasing {intent_match.phrasing!r} → {intent_match.label} ({intent_match.score:.0f})")
@@ -87,9 +95,19 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
         expression = main.text.strip(_STOP)
         if tag is not None and tag != "named" and "/" not in tag:
             expression = expression.lstrip("=: ")  # "outer = u^3": the "=" came with the maths
+        before = stripped[:main.start]
+        topic = rules.topic_request(before, expression) if tag is None else None
+        if topic is not None:
+            return reading(topic, "a problem asked for by what is in it", 100.0)
+        outside = rules.out_of_scope_maths(intent, intent_match.phrasing if intent_match else None,
+                                           expression, variable)
+        if outside is not None:
+            return reading(Intent.OUT_OF_SCOPE, f"out of scope: {outside}", intent_match.score, topic=outside)
+        if tag is None and request_op is None and rules.states_a_result(before):
+            return reading(Intent.ANSWER, "a result stated", 100.0, expression=expression)
         takes = intent in book.takes_expression or any(
             m.label in {i.value for i in book.takes_expression} and m.score >= book.intent_threshold
-            for m in ranked)
+            for m in intents)
         if request_op is not None or (takes and tag in (None, "named")):
             return reading(Intent.DIFFERENTIATE, "an expression with a request for its derivative",
                            intent_match.score if intent_match else 100.0,
@@ -140,6 +158,10 @@ def _tag(maths: Maths, text: str) -> tuple[str | None, str]:
         return f"d{op.top}/d{op.by}", rest
     if _NAMED.match(main.text) or re.match(r"^\s*[A-Za-z]\s*['′]", main.text):
         return "named", rest
+    after = _TAG_AFTER.match(text, main.end)
+    if after is not None:  # "x^2+1 is the inner function"
+        name = "inner" if after.group(1).lower() in ("inner", "inside") else "outer"
+        return name, rest[:main.end] + " " * (after.end() - main.end) + rest[after.end():]
     before = text[:main.start]
     for pattern, tag in _TAG_BEFORE:
         found = pattern.search(before)

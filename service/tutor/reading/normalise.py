@@ -15,6 +15,7 @@ compared in lower case by the later stages.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -24,11 +25,12 @@ from service.calculus.functions import CONSTANTS, FUNCTIONS
 
 from .phrasebook import Phrasebook
 
+_NUMBER_WORDS = {"2": "two", "3": "three", "4": "four"}
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "…": "...", "\u00a0": " "})
 _TOKEN = r"(-?\(?[^\s,?!;]+)"   # the next maths token after a spoken operator
 
 # (pattern, replacement) pairs: maths in words, read only where unambiguous.
-_SPOKEN_MATHS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+_SPOKEN_MATHS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in (
         (r"\be\s+to\s+the\s+(?:power\s+(?:of\s+)?)?" + _TOKEN, r"e^(\1)"),
         (r"\b(?:the\s+)?(?:square\s+root|sqrt|root)\s+of\s+(\([^)]*\))", r"sqrt\1"),
@@ -40,6 +42,11 @@ _SPOKEN_MATHS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(sin|cos|tan|ln|log|exp|sqrt)\s+of\s+" + _TOKEN, r"\1(\2)"),
         (r"(?<![A-Za-z])(d[A-Za-zα-ω]?\s*/\s*d[A-Za-zα-ω])\s+(?:is|equals)\s+", r"\1 = "),
         (r"\b(what|how|where|who)(?:'s|s)\b", r"\1 is"),
+        # "3 links", "2 layers": a count of parts, not maths (the phrasings say "three links").
+        (r"\b([234])(?=\s+(?:links?|functions?|layers?|parts?|levels?)\b)",
+         lambda match: _NUMBER_WORDS[match.group(1)]),
+        # "e^(3x) times 3": "times" between two pieces of maths (not "3 times already").
+        (r"(?<=[\w)])\s+times\s+(?=[-\d(]|(?:sin|cos|tan|ln|log|exp|sqrt|e\^)|[A-Za-z](?![A-Za-z]))", "*"),
     )
 )
 
@@ -78,10 +85,29 @@ def _correct(word: str, book: Phrasebook, changes: list[str]) -> str:
         return word
     found = process.extractOne(lower, book.vocabulary, scorer=OSA.normalized_similarity,
                                score_cutoff=_SIMILARITY)
-    if found is None or found[0][0] != lower[0]:
+    if found is None or found[0][0] != lower[0] or not _plausible_typo(lower, found[0]):
         return word
     changes.append(f"typo: {word!r} read as {found[0]!r} ({found[1]:.2f})")
     return found[0]
+
+
+def _plausible_typo(word: str, keyword: str) -> bool:
+    """Whether ``word`` is a slip for ``keyword`` rather than another English word.
+
+    In a word of four letters one edit is a quarter of it, and most single
+    edits make another word ("wait"/"wat", "move"/"movie", "life"/"like"), so
+    only a swap of two letters ("hnit") or a letter held down ("whyy") counts
+    there. A past tense is its own word ("solved" is not "solve").
+    """
+    if _squeezed(word) == _squeezed(keyword):  # "whyy", "hiint": a letter held down
+        return True
+    if len(word) <= 4:
+        return sorted(word) == sorted(keyword)
+    return not (word.startswith(keyword) and word[len(keyword):] in ("d", "ed"))
+
+
+def _squeezed(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def _is_maths_name(word: str) -> bool:

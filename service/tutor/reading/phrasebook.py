@@ -45,6 +45,7 @@ class Phrasing:
     text: str
     words: frozenset[str]
     exact: bool = False        # only filler words: matches a message saying exactly this
+    alone: bool = False        # only question words ("what", "how"): matches them said alone
 
 
 @dataclass(frozen=True)
@@ -179,5 +180,8 @@ def _phrasings(label: str, texts: Any, fillers: frozenset[str], place: str,
         words = frozenset(word for word in every if word not in fillers)
         # "what is this": a question word and fillers only, too common to score on.
         exact = not words or (words <= _QUESTION_WORDS and len(every) > len(words))
-        kept.append(Phrasing(label, " ".join(every), words or frozenset(every), exact=exact))
+        # "what" or "how" alone is a plea ("what?", "how??"); inside a sentence it
+        # starts every other question, so it must not score there.
+        alone = not exact and words <= _QUESTION_WORDS
+        kept.append(Phrasing(label, " ".join(every), words or frozenset(every), exact=exact, alone=alone))
     return kept

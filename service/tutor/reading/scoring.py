@@ -7,7 +7,11 @@ scores 100 on "hint". Words count by how telling they are (inverse
 phrasing frequency, as in information retrieval): "limit" says more than
 "what", so "what is the limit of …" is about limits. Ties go to the phrasing whose whole text is most like
 the message (rapidfuzz's ratio), so "why?" matches "why" rather than "why do
-we multiply". Phrasings made only of fillers ("ok") match only themselves.
+we multiply". Phrasings made only of fillers ("ok") match a message made only
+of fillers that says them ("ok let's do it" says "do it"); a phrasing made only
+of question words ("what", "how") matches only a message that says nothing
+else. A word the phrasebook only knows uninflected ("ones", "multiplying")
+is scored as that word.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from rapidfuzz import fuzz
 from .phrasebook import Phrasebook, Phrasing, words_of
 
 RECALL_WEIGHT = 0.65
+# A message of fillers only that holds a fillers-only phrasing: sure, short of saying it exactly.
+_FILLERS_ONLY = 90.0
+# Endings taken off a word the phrasebook does not know, and what the stem may need back.
+_ENDINGS = (("s", ""), ("es", ""), ("ing", ""), ("ing", "e"))  # not "ed": "solved" is not "solve"
 
 
 @dataclass(frozen=True)
@@ -34,16 +42,19 @@ class Match:
 
 def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     """The best match per label, best first (labels that share no word are left out)."""
-    every = words_of(rest)
+    weights = _weights(book)
+    every = [_stem(word, weights, book.fillers) for word in words_of(rest)]
     words = frozenset(word for word in every if word not in book.fillers)
     said = " ".join(every)
-    weights = _weights(book)
     unknown = max(weights.values(), default=1.0)
     said_weight = sum(weights.get(word, unknown) for word in words)
     best: dict[str, tuple[float, float, Phrasing]] = {}
     for phrasing in _candidates(book, words, said):
         if phrasing.exact:
-            score = 100.0 if phrasing.text == said else 0.0
+            score = 100.0 if phrasing.text == said else _FILLERS_ONLY if not words and phrasing.words <= set(
+                every) else 0.0
+        elif phrasing.alone:
+            score = 100.0 if words == phrasing.words else 0.0
         else:
             shared = sum(weights[word] for word in phrasing.words & words)
             if not shared:
@@ -59,10 +70,25 @@ def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     return [Match(phrasing.label, phrasing.text, score) for score, _, phrasing in ranked]
 
 
+def _stem(word: str, weights: dict[str, float], fillers: frozenset[str]) -> str:
+    """``word``, or the phrasebook word it inflects ("ones" → one, "multiplying" → multiply)."""
+    if word in weights or word in fillers:
+        return word
+    for ending, restore in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            stem = word[:-len(ending)] + restore
+            if stem in weights or stem in fillers:
+                return stem
+    return word
+
+
 def _candidates(book: Phrasebook, words: frozenset[str], said: str) -> list[Phrasing]:
-    """The phrasings that could score: sharing a word, or said exactly."""
+    """The phrasings that could score: sharing a word, said exactly, or (fillers only) said within."""
     index = _index(book)
     found: dict[int, Phrasing] = {}
+    if not words:
+        for phrasing in index.get("=", ()):
+            found[id(phrasing)] = phrasing
     for word in words:
         for phrasing in index.get(word, ()):
             found[id(phrasing)] = phrasing
@@ -87,7 +113,7 @@ def _index(book: Phrasebook) -> dict[str, tuple[Phrasing, ...]]:
     """Phrasings by word (and exact ones by ``=text``), built once per phrasebook."""
     index: dict[str, list[Phrasing]] = {}
     for phrasing in book.phrasings:
-        keys = [f"={phrasing.text}"] if phrasing.exact else phrasing.words
+        keys = [f"={phrasing.text}", "="] if phrasing.exact else phrasing.words
         for key in keys:
             index.setdefault(key, []).append(phrasing)
     return {key: tuple(value) for key, value in index.items()}
