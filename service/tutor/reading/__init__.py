@@ -10,7 +10,8 @@
 5. one :class:`~service.tutor.intents.Reading`, with its reasons.
 
 The decision between the scored candidates is a short list of rules, each
-of which names itself in the reasons:
+of which names itself in the reasons (:mod:`rules` holds those that look at
+the shape of a message: "one with e^x", "why …", "solve x^2-4=0"):
 
 >>> read("could you find the derivative of sqrt(3x+1) for me?").expression
 'sqrt(3x+1)'
@@ -66,7 +67,7 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
         reasons.append(f"variable named: {variable}")
     maths = find_maths(stripped, book.vocabulary)
     main = maths.main
-    tag, rest = _tag(maths, stripped)
+    tag, rest = _tag(maths, stripped, book.short_words)
     ranked = score_phrasings(rest, book)
     unless_alone, never = rules.excluded_intents(folded.text, main is not None)
     intents = [m for m in ranked if not m.label.startswith("question:") and Intent(m.label) not in never]
@@ -82,6 +83,9 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
     intent = _intent(intent_match, book.intent_threshold)
     question = (question_match if question_match is not None
                 and question_match.score >= book.question_threshold else None)
+    if question is not None and intent in PROBLEM_REQUESTS and rules.asks_for_a_problem(folded.text):
+        reasons.append("rule: opens as a request for a problem, not a question")
+        question = None
     request_op = next((op for op in maths.operators if not op.tags_answer), None)
     variable = variable or (request_op.by if request_op is not None else None)
 
@@ -147,11 +151,15 @@ def _variable(text: str) -> tuple[str | None, str]:
     return match.group(1), text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
 
 
-def _tag(maths: Maths, text: str) -> tuple[str | None, str]:
+def _tag(maths: Maths, text: str, short_words: frozenset[str]) -> tuple[str | None, str]:
     """What the main span answers, if the message says so, and the words left to score."""
     main = maths.main
     rest = maths.rest
     if main is None:
+        # No maths is used, so a short word the phrasings use is scored: "do the du cancel".
+        for span in maths.spans:
+            if span.text.strip().lower() in short_words:
+                rest = rest[:span.start] + span.text + rest[span.end:]
         return None, rest
     op = next((op for op in maths.operators if op.tags_answer and op.start >= main.start), None)
     if op is not None:

@@ -68,6 +68,7 @@ class Phrasebook:
     intent_threshold: float
     question_threshold: float
     vocabulary: frozenset[str]      # every keyword, for correcting typos
+    short_words: frozenset[str] = frozenset()  # words of two letters the phrasings use ("du")
 
     def words(self, text: str) -> frozenset[str]:
         """The words of ``text`` that carry meaning (fillers dropped)."""
@@ -101,6 +102,7 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
     intents_data = _load(phrasings_file, problems)
     questions_data = _load(questions_file, problems)
     fillers = frozenset(str(word).lower().replace("'", "") for word in intents_data.get("fillers", []))
+    problems += _unquoted_words(intents_data.get("fillers", []), f"{phrasings_file.name}: fillers")
     book_phrasings: list[Phrasing] = []
     takes: set[Intent] = set()
     where = phrasings_file.name
@@ -141,7 +143,8 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
                            if word.isalpha() and len(word) >= 3)
     book = Phrasebook(tuple(book_phrasings), questions, fillers, frozenset(takes),
                       float(intents_data.get("threshold", 70)), float(questions_data.get("threshold", 72)),
-                      vocabulary)
+                      vocabulary, frozenset(word for phrasing in book_phrasings for word in phrasing.words
+                                            if len(word) <= 2))
     return book, problems
 
 
@@ -165,11 +168,18 @@ def _load(path: Path, problems: list[str]) -> dict[str, Any]:
     return data
 
 
+def _unquoted_words(items: list[Any], place: str) -> list[str]:
+    """YAML reads a bare on, off, yes or no as true or false: such a word must be quoted."""
+    return [f"{place}: {str(item).lower()} reads as a true/false value, not a word: "
+            f"write the word in quotes (\"on\", \"no\")" for item in items if isinstance(item, bool)]
+
+
 def _phrasings(label: str, texts: Any, fillers: frozenset[str], place: str,
                problems: list[str]) -> list[Phrasing]:
     if not isinstance(texts, list) or not texts:
         problems.append(f"{place}: needs a list of phrasings")
         return []
+    problems += _unquoted_words(texts, place)
     kept = []
     for text in texts:
         text = str(text).lower().strip()

@@ -11,7 +11,10 @@ it applied in its reasons:
 - maths the lesson does not cover (:func:`out_of_scope_maths`): an equation
   to solve, a gradient in several variables with none chosen;
 - a result stated, not a problem asked (:func:`states_a_result`): "so the
-  derivative is 12x(x^2+1)^5".
+  derivative is 12x(x^2+1)^5";
+- a message that opens by asking for a problem (:func:`asks_for_a_problem`):
+  "one with three functions nested" wants a problem, not the bank's answer
+  about longer chains.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ _SOLVING = frozenset({Intent.SOLUTION, Intent.OUT_OF_SCOPE})
 # Single letters that are variables: not a function's name (followed by "(") nor part of a word.
 _LETTER = re.compile(r"(?<![A-Za-z])([a-df-zα-ω])(?![A-Za-z(])")
 
+_PROBLEM_OPENER = re.compile(
+    r"^\W*(?:(?:can|could|may)\s+(?:i|we)\s+(?:have|get|do|try)\s+|give\s+me\s+|gimme\s+|i\s+want\s+)?"
+    r"(?:a|an|another|one|some|something|a\s+problem|a\s+question)\s+(?:\w+\s+)?(?:with|that\s+has)\b",
+    re.IGNORECASE)
 _RESULT_BEFORE = re.compile(
     r"\b(?:derivative|answer|result|dy/dx)\s+(?:is|=|equals|would\s+be|should\s+be|comes\s+out\s+as)\s*:?\s*$",
     re.IGNORECASE)
@@ -84,3 +91,8 @@ def out_of_scope_maths(intent: Intent | None, phrasing: str | None, expression: 
 def states_a_result(before_maths: str) -> bool:
     """Whether the words before the maths state it as the result ("the derivative is …")."""
     return _RESULT_BEFORE.search(before_maths) is not None
+
+
+def asks_for_a_problem(text: str) -> bool:
+    """Whether the message opens by asking for a problem ("one with …", "give me a … with")."""
+    return _PROBLEM_OPENER.search(text) is not None
