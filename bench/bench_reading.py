@@ -1,11 +1,15 @@
 """How well and how fast the tutor reads learners (issue 12).
 
-Reads every message of the corpus (tests/data/learner_messages.yaml) with
-:func:`service.tutor.reading.read` and prints:
+Reads every message of the corpus (tests/data/learner_messages.yaml) and of
+the held-out corpus written blind (tests/data/learner_messages_heldout.yaml)
+with :func:`service.tutor.reading.read` and prints:
 
 - the share read right per class (by intent for plain requests, then
-  problem requests, answers and concept questions), and overall;
-- the time to read one message: each message is read ``--rounds`` times
+  problem requests, answers and concept questions), and overall, for the
+  main corpus and the held-out one side by side (the main corpus was written
+  alongside the phrasings: a ceiling; the held-out one estimates unseen
+  phrasings);
+- the time to read one message (both corpora): each message is read ``--rounds`` times
   (after one warm-up pass) and its median kept, then p50/p99/max over the
   messages, against the target p99 ≤ 2 ms. The machine is shared, so a
   single read can wait for the CPU; the median per message takes that
@@ -32,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from service.tutor.engine import respond, start  # noqa: E402
 from service.tutor.reading import read  # noqa: E402
 from service.tutor.turn import TutorContext  # noqa: E402
-from tests.unit.tutor.corpus import load_corpus  # noqa: E402
+from tests.unit.tutor.corpus import HELD_OUT, Expected, load_corpus  # noqa: E402
 
 TARGET_P99_MS = 2.0
 
@@ -42,21 +46,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    corpus = load_corpus()
-
+def shares_read_right(corpus: list[Expected]) -> dict[str, list[bool]]:
+    """Whether each message was read right, by class ("all" for every message)."""
     right: dict[str, list[bool]] = defaultdict(list)
     for item in corpus:
         ok = item.misreading(read(item.text)) is None
         label = item.intent.value if item.kind == "by_intent" else item.kind
         right[label].append(ok)
         right["all"].append(ok)
-    print(f"Read right, {len(corpus)} messages:")
-    for label, oks in sorted(right.items(), key=lambda kv: (kv[0] == "all", kv[0])):
-        print(f"  {label:<14} {sum(oks):>4}/{len(oks):<4} {sum(oks) / len(oks):6.1%}")
+    return right
+
+
+def _share(oks: list[bool] | None) -> str:
+    return "-" if not oks else f"{sum(oks):>4}/{len(oks):<4} {sum(oks) / len(oks):6.1%}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    main_corpus, held_out = load_corpus(), load_corpus(HELD_OUT)
+    main_right, held_out_right = shares_read_right(main_corpus), shares_read_right(held_out)
+    print(f"Read right: main corpus ({len(main_corpus)} messages) | held-out, written blind ({len(held_out)}):")
+    for label in sorted(set(main_right) | set(held_out_right), key=lambda name: (name == "all", name)):
+        print(f"  {label:<14} {_share(main_right.get(label)):>20} | {_share(held_out_right.get(label)):>20}")
+    corpus = main_corpus + held_out
 
     per_message: dict[int, list[float]] = defaultdict(list)
     for round_index in range(args.rounds + 1):
