@@ -66,10 +66,10 @@ def excluded_intents(text: str, has_maths: bool) -> tuple[frozenset[Intent], fro
 
 
 def topic_request(before_maths: str, maths: str) -> Intent | None:
-    """The kind of problem asked for as "one with <maths>", or None."""
+    """The kind of problem asked for as "one with <maths>", or None (no kind the tutor offers)."""
     if _WITH_MATHS.search(before_maths) is None:
         return None
-    return next((intent for pattern, intent in _TOPICS if pattern.search(maths)), Intent.SIMILAR)
+    return next((intent for pattern, intent in _TOPICS if pattern.search(maths)), None)
 
 
 def out_of_scope_maths(intent: Intent | None, phrasing: str | None, expression: str,

@@ -50,9 +50,10 @@ def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     said_weight = sum(weights.get(word, unknown) for word in words)
     best: dict[str, tuple[float, float, Phrasing]] = {}
     for phrasing in _candidates(book, words, said):
-        if phrasing.exact:
-            score = 100.0 if phrasing.text == said else _FILLERS_ONLY if not words and phrasing.words <= set(
-                every) else 0.0
+        if phrasing.exact and phrasing.text == said:
+            score = 100.0
+        elif phrasing.exact:
+            score = _FILLERS_ONLY if not words and phrasing.words <= set(every) else 0.0
         elif phrasing.alone:
             score = 100.0 if words == phrasing.words else 0.0
         else:
