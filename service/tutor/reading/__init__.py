@@ -68,7 +68,7 @@ def read(text: str, *, book: Phrasebook | None = None) -> Reading:
     maths = find_maths(stripped, book.vocabulary)
     main = maths.main
     tag, rest = _tag(maths, stripped, book.short_words)
-    ranked = score_phrasings(rest, book)
+    ranked = score_phrasings(rest, book, has_maths=main is not None)
     unless_alone, never = rules.excluded_intents(folded.text, main is not None)
     intents = [m for m in ranked if not m.label.startswith("question:") and Intent(m.label) not in never]
     preferred = next((m for m in intents if Intent(m.label) not in unless_alone), None)

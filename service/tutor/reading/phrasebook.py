@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ class Phrasing:
     words: frozenset[str]
     exact: bool = False        # only filler words: matches a message saying exactly this
     alone: bool = False        # only question words ("what", "how"): matches them said alone
+    with_maths: bool = False   # a lead-in to maths ("what about"): counts only when the message holds some
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ def read_phrasebook(directory: Path) -> tuple[Phrasebook, list[str]]:
         if entry.get("takes_expression"):
             takes.add(Intent(name))
         book_phrasings += _phrasings(name, entry["phrasings"], fillers, f"{where}: intents.{name}", problems)
+        if "with_maths" in entry:
+            book_phrasings += [replace(phrasing, with_maths=True) for phrasing in _phrasings(
+                name, entry["with_maths"], fillers, f"{where}: intents.{name}.with_maths", problems)]
     questions: dict[str, Question] = {}
     where = questions_file.name
     for index, entry in enumerate(questions_data.get("questions") or []):

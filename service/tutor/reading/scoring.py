@@ -40,8 +40,12 @@ class Match:
     score: float
 
 
-def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
-    """The best match per label, best first (labels that share no word are left out)."""
+def score_phrasings(rest: str, book: Phrasebook, has_maths: bool = True) -> list[Match]:
+    """The best match per label, best first (labels that share no word are left out).
+
+    Without maths in the message (``has_maths``), lead-ins to maths
+    ("what about", "let's try") do not score: "what about it?" starts no problem.
+    """
     weights = _weights(book)
     every = [_stem(word, weights, book.fillers) for word in words_of(rest)]
     words = frozenset(word for word in every if word not in book.fillers)
@@ -50,6 +54,8 @@ def score_phrasings(rest: str, book: Phrasebook) -> list[Match]:
     said_weight = sum(weights.get(word, unknown) for word in words)
     best: dict[str, tuple[float, float, Phrasing]] = {}
     for phrasing in _candidates(book, words, said):
+        if phrasing.with_maths and not has_maths:
+            continue
         if phrasing.exact and phrasing.text == said:
             score = 100.0
         elif phrasing.exact:

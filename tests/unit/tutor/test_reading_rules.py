@@ -100,3 +100,28 @@ def test_an_unquoted_on_in_the_phrasebook_is_a_problem(tmp_path: Path):
     phrasings = tmp_path / "tutor" / "phrasings.yaml"
     phrasings.write_text(phrasings.read_text().replace('"on"', "on", 1))
     assert any("reads as a true/false value" in problem for problem in check_phrasebook(tmp_path))
+
+
+@pytest.mark.parametrize("text", ["what about it?", "umm what are you talking about", "how about",
+                                  "let's do", "now do"])
+def test_a_lead_in_to_maths_without_maths_starts_no_problem(text):
+    assert read(text).intent not in (Intent.NEW_PROBLEM, Intent.DIFFERENTIATE)
+
+
+@pytest.mark.parametrize(("text", "expression"), [
+    ("what about e^x", "e^x"), ("how about sin(2x)", "sin(2x)"), ("now do ln(x^2+1)", "ln(x^2+1)"),
+    ("let's do e^(3x)", "e^(3x)"), ("let's try (x^2+1)^5", "(x^2+1)^5"),
+])
+def test_a_lead_in_to_maths_with_maths_asks_for_that_problem(text, expression):
+    reading = read(text)
+    assert reading.intent is Intent.DIFFERENTIATE and reading.expression == expression
+
+
+def test_lets_try_again_keeps_the_problem_and_asks_its_question_again():
+    from tests.unit.tutor.dialogue import Chat, joined
+
+    chat = Chat()
+    chat.start("(2x+1)^3")
+    turn = chat.say("let's try again")
+    assert read("let's try again").intent is Intent.REPEAT
+    assert chat.state.expression == "(2x+1)^3" and "inner function" in joined(turn)
