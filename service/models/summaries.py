@@ -2,7 +2,8 @@
 
 A summary row is kept up to date in the same transaction as the attempts
 it counts (:mod:`service.usecases.dashboard.summaries`), so it is never
-behind and never ahead of them. Migration 0003 created and backfilled it.
+behind and never ahead of them. Migration 0003 created and backfilled
+``conversation_stats``, migration 0010 the misconception counts.
 """
 
 from __future__ import annotations
@@ -57,3 +58,44 @@ class ConversationStats(Base):
 
     def __repr__(self) -> str:
         return f"<ConversationStats {self.conversation_id}: {self.correct}/{self.attempts}>"
+
+
+# The misconception key of a wrong answer no known misconception explains
+# ("other" on the page): a key column cannot be NULL.
+UNEXPLAINED = ""
+
+
+class LearnerMisconceptionCount(Base):
+    """How many wrong answers one learner gave in one course, per misconception.
+
+    One row per (course, learner, misconception) with at least one such
+    answer; ``misconception`` is :data:`UNEXPLAINED` for the wrong answers
+    no known misconception explains. The misconception page sums a course's
+    rows (a row is one learner, so counting rows counts learners exactly),
+    narrowed to the searched learners when there is a name search.
+    Attempts filed under no course are not counted (no page shows them).
+    """
+
+    __tablename__ = "learner_misconception_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class WrongAnswerCount(Base):
+    """How many times a course's learners gave one wrong answer at one step, per misconception.
+
+    The misconception page's example answers (the commonest few of each
+    misconception, with the first step they were given at) come from a
+    course's rows here instead of from every wrong answer of the course.
+    """
+
+    __tablename__ = "wrong_answer_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    answer: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))

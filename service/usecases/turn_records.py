@@ -36,11 +36,13 @@ from service.models import (
     Conversation,
     ConversationStats,
     Exercise,
+    LearnerMisconceptionCount,
     Mastery,
     Message,
     MisconceptionBelief,
     OutboxEvent,
     ProblemRecord,
+    WrongAnswerCount,
     utcnow,
 )
 from service.tutor.engine import Turn
@@ -50,6 +52,7 @@ from service.tutor.events import (
 from service.tutor.outcomes import Outcome
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.usecases import postgres_turn
+from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
 from service.usecases.upserts import upsert
 
@@ -106,6 +109,11 @@ ROW_TABLES: dict[str, postgres_turn.RowTable] = {
     "problems": (ProblemRecord.__table__, ("conversation_id", "position"), (), ("outcome", "updated_at")),  # type: ignore[dict-item]
     "beliefs": (MisconceptionBelief.__table__, ("learner_id", "misconception"), (),  # type: ignore[dict-item]
                 ("probability", "updated_at")),
+    # The misconception page's counts (dashboard.misconception_summaries).
+    "misconception_counts": (LearnerMisconceptionCount.__table__,  # type: ignore[dict-item]
+                             ("course_id", "learner_id", "misconception"), ("attempts",), ()),
+    "wrong_answers": (WrongAnswerCount.__table__,  # type: ignore[dict-item]
+                      ("course_id", "misconception", "answer", "step"), ("attempts",), ()),
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -197,6 +205,8 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "mastery": _mastery_rows(conversation.learner_id, turn, now),
         "problems": _problem_rows(conversation, turn, now),
         "beliefs": _belief_rows(conversation.learner_id, turn, now),
+        "misconception_counts": learner_misconception_rows(attempts),
+        "wrong_answers": wrong_answer_rows(attempts),
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     if connection.dialect.name == "postgresql":
