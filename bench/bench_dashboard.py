@@ -10,6 +10,8 @@ functions the pages call, and each page through the Flask test client
 and drops the database at the end (``--keep`` keeps it to explore).
 
     python bench/bench_dashboard.py [--learners 10000] [--attempts 1000000] [--courses 10] [--repeat 30]
+    python bench/bench_dashboard.py --keep ...        # keep the seeded database (its URL is printed)
+    python bench/bench_dashboard.py --reuse URL       # time it again, after migrating it to the head
 
 The volume: ``--courses`` courses share the learners evenly; each learner
 has ``attempts / learners / 10`` conversations of 10 attempts each, with a
@@ -173,17 +175,25 @@ def seed(app: Flask, learners: int, attempts: int, courses: int) -> tuple[int, d
                 rebuild(session)
                 session.commit()
                 seconds[name] = time.perf_counter() - started
-        # No transaction may stay open during VACUUM: one that is older than
-        # the seeded rows keeps VACUUM from marking their pages all-visible,
-        # and every index-only scan would then visit the table anyway (a
-        # state autovacuum does not leave a real database in).
-        started = time.perf_counter()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-        seconds["vacuum analyze"] = time.perf_counter() - started
     finally:
         engine.dispose()
+    started = time.perf_counter()
+    vacuum_analyze(app)
+    seconds["vacuum analyze"] = time.perf_counter() - started
     return params["instructor"], seconds
+
+
+def vacuum_analyze(app: Flask) -> None:
+    """VACUUM ANALYZE the whole database, as autovacuum would have by now in a real one.
+
+    No transaction may stay open during VACUUM: one that is older than the
+    seeded rows keeps VACUUM from marking their pages all-visible, and every
+    index-only scan would then visit the table anyway.
+    """
+    with app.app_context():
+        db.session.remove()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
 
 
 def all_visible_share(app: Flask, table: str) -> float:
@@ -315,17 +325,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--courses", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--reuse", metavar="DATABASE_URL",
+                        help="time a database an earlier run kept (--keep) instead of seeding one: it is "
+                             "migrated to the head first, which backfills any newer summaries")
     args = parser.parse_args(argv)
 
-    database_url = create_postgres_database(args.server_url)
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": False})
+    database_url = args.reuse or create_postgres_database(args.server_url)
+    # No statement timeout: a page slower than the service's bound is measured, not cut off.
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": False,
+                      "DATABASE_STATEMENT_TIMEOUT_MS": 0})
     try:
-        migrate(app)
         started = time.perf_counter()
-        instructor_id, seconds = seed(app, args.learners, args.attempts, args.courses)
-        total = time.perf_counter() - started
-        print(f"seeded {args.learners:,} learners, {args.attempts:,} attempts in {args.courses} courses "
-              f"in {total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ")")
+        migrate(app)
+        if args.reuse:
+            print(f"migrated {database_url} to the head in {time.perf_counter() - started:.1f} s")
+            vacuum_analyze(app)
+            with app.app_context():
+                instructor_id = db.session.scalar(sa.text("SELECT id FROM instructors WHERE email = :e"),
+                                                  {"e": "bench@example.org"})
+                db.session.rollback()
+        else:
+            started = time.perf_counter()
+            instructor_id, seconds = seed(app, args.learners, args.attempts, args.courses)
+            total = time.perf_counter() - started
+            print(f"seeded {args.learners:,} learners, {args.attempts:,} attempts in {args.courses} courses "
+                  f"in {total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ")")
         print(f"attempts pages all-visible after VACUUM: {all_visible_share(app, 'attempts'):.0%}")
         with app.app_context():
             course_id = db.session.scalar(sa.text("SELECT min(id) FROM courses"))
@@ -341,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             drop_postgres_database(args.server_url, database_url)
         else:
             print(f"kept {database_url}")
