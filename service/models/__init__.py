@@ -27,7 +27,12 @@ from service.models.lti import (
     LtiUser,
 )
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
-from service.models.summaries import ConversationStats, LearnerMisconceptionCount, WrongAnswerCount
+from service.models.summaries import (
+    ConversationStats,
+    LearnerMisconceptionCount,
+    LearnerProblemStats,
+    WrongAnswerCount,
+)
 from service.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -35,7 +40,7 @@ __all__ = [
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
-    "LearnerMisconceptionCount", "WrongAnswerCount",
+    "LearnerMisconceptionCount", "WrongAnswerCount", "LearnerProblemStats",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",

@@ -99,3 +99,36 @@ class WrongAnswerCount(Base):
     answer: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     step: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+# The exercise key of a problem that is not from the bank (typed or generated):
+# a key column cannot be NULL, and exercise ids start at 1.
+NO_EXERCISE = 0
+
+
+class LearnerProblemStats(Base):
+    """One learner's attempts at one problem of a course, summed (as ``conversation_stats`` sums them).
+
+    A problem is a conversation's current expression (and bank exercise,
+    ``exercise_key``, :data:`NO_EXERCISE` for none), as the exercise
+    difficulty page groups them: when a conversation moves on to a new
+    problem, its attempts so far move with it, so the turn that moves it
+    takes its sums off the old problem's row and adds them to the new one's.
+    A row left at zero attempts by such a move counts for nothing.
+
+    The exercise page and the overview's all-time totals sum a course's rows
+    (a row with attempts is one learner of the problem); their number grows
+    with the pairs of learners and problems tried, not with the attempts.
+    """
+
+    __tablename__ = "learner_problem_stats"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    expression: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    exercise_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from service.models import (
     Attempt,
-    ConversationStats,
     Enrolment,
     Learner,
+    LearnerProblemStats,
     ProblemRecord,
     utcnow,
 )
@@ -46,8 +46,8 @@ from service.usecases.dashboard.filters import (
     day_of,
     owned_course,
     problem_conditions,
+    problem_stats_conditions,
     ratio,
-    stats_conditions,
 )
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -124,11 +124,12 @@ def _learner_counts(session: Session, flt: DashboardFilter, active_since: dateti
 def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
     """Attempts, correct ones and time on task: from the per-conversation sums when all time."""
     if summaries_answer(flt):
+        # Per problem and learner (dashboard.problem_summaries): a course's rows, no join.
         summed = sa.select(
-            sa.func.coalesce(sa.func.sum(ConversationStats.attempts), 0),
-            sa.func.coalesce(sa.func.sum(ConversationStats.correct), 0),
-            sa.func.coalesce(sa.func.sum(ConversationStats.latency_ms), 0),
-        ).where(*stats_conditions(flt))
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.attempts), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
+        ).where(*problem_stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the

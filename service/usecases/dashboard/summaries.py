@@ -33,7 +33,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, ConversationStats, LearnerMisconceptionCount, WrongAnswerCount
+from service.models import (
+    Attempt,
+    Conversation,
+    ConversationStats,
+    LearnerMisconceptionCount,
+    LearnerProblemStats,
+    WrongAnswerCount,
+)
 from service.models.summaries import CONVERSATION_STATS_COLUMNS
 from service.usecases.dashboard.filters import (
     IDLE_CAP_MS,
@@ -41,6 +48,7 @@ from service.usecases.dashboard.filters import (
     capped_latency_ms,
 )
 from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
+from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.upserts import upsert
 
 
@@ -117,6 +125,19 @@ def count_attempts(session: Session, attempts: Iterable[Mapping[str, Any]]) -> N
         rows = rows_of(attempts)
         if rows:
             connection.execute(upsert(connection.dialect.name, table, keys, add=add), rows)
+    # Per problem: the attempts' conversations stay on the problem they are on.
+    problems = [row for summed in stats_rows(attempts) for row in _problem_rows(connection, summed)]
+    if problems:
+        connection.execute(upsert(connection.dialect.name, LearnerProblemStats.__table__,  # type: ignore[arg-type]
+                                  PROBLEM_STATS_KEY, add=CONVERSATION_STATS_COLUMNS), problems)
+
+
+def _problem_rows(connection: sa.Connection, summed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    conversation = connection.execute(sa.select(Conversation.expression, Conversation.exercise_id).where(
+        Conversation.id == summed["conversation_id"])).one()
+    problem = (conversation.expression, conversation.exercise_id)
+    return problem_stats_rows(connection, summed["conversation_id"], summed["learner_id"], summed["course_id"],
+                              problem, problem, [summed])
 
 
 def rebuild_conversation_stats(session: Session) -> int:

@@ -1,4 +1,4 @@
-"""Misconception summaries: wrong answers counted per learner and per answer, for MOOC-size courses.
+"""Dashboard summaries for MOOC-size courses: wrong answers per learner and per answer, sums per problem.
 
 The misconception page counted every wrong answer of a course: at one
 course of 10,000 learners with 1,000,000 attempts (``bench/bench_dashboard.py``)
@@ -12,11 +12,18 @@ attempts. Two summaries, kept by each turn in its own transaction like
   learner, so counting rows counts learners.
 - ``wrong_answer_counts``: per (course, misconception, answer, step), how
   often that wrong answer was given: the page's example answers.
+- ``learner_problem_stats``: per (course, problem, learner), the attempts
+  summed as ``conversation_stats`` sums them; a problem is a conversation's
+  current expression and exercise (``exercise_key``, 0 for none). The
+  exercise difficulty page (1.1 s at that volume) and the overview's
+  all-time totals sum it instead of every conversation's row.
 
-Both are created here and **backfilled** from ``attempts`` (wrong answers
-filed under a course; no page shows the others), with the SQL that
-``service.usecases.dashboard.misconception_summaries`` also rebuilds them
-with, frozen here so this revision means the same thing forever.
+All are created here and **backfilled**, the first two from ``attempts``
+(wrong answers filed under a course; no page shows the others), the last
+from ``conversation_stats``, with the SQL that
+``service.usecases.dashboard.misconception_summaries`` and
+``problem_summaries`` also rebuild them with, frozen here so this revision
+means the same thing forever.
 
 Revision ID: 0010
 Revises: 0009
@@ -31,6 +38,8 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+STATS = ['attempts', 'correct', 'hints_used', 'latency_ms', 'timed_attempts']
+
 BACKFILL = (
     """
     INSERT INTO learner_misconception_counts (course_id, learner_id, misconception, attempts)
@@ -44,11 +53,26 @@ BACKFILL = (
     FROM attempts WHERE NOT correct AND course_id IS NOT NULL
     GROUP BY course_id, coalesce(misconception, ''), answer, step
     """,
+    # From the per-conversation sums (exact since 0003), filed under each
+    # conversation's current problem; 0 stands for "not a bank exercise".
+    """
+    INSERT INTO learner_problem_stats (course_id, expression, exercise_key, learner_id, attempts, correct,
+                                       hints_used, latency_ms, timed_attempts)
+    SELECT c.course_id, c.expression, coalesce(c.exercise_id, 0), c.learner_id, sum(s.attempts), sum(s.correct),
+           sum(s.hints_used), sum(s.latency_ms), sum(s.timed_attempts)
+    FROM conversation_stats s JOIN conversations c ON c.id = s.conversation_id
+    WHERE c.course_id IS NOT NULL
+    GROUP BY c.course_id, c.expression, coalesce(c.exercise_id, 0), c.learner_id
+    """,
 )
 
 
+def sum_column(name: str) -> sa.Column:
+    return sa.Column(name, sa.BigInteger(), server_default=sa.text('0'), nullable=False)
+
+
 def counter() -> sa.Column:
-    return sa.Column('attempts', sa.BigInteger(), server_default=sa.text('0'), nullable=False)
+    return sum_column('attempts')
 
 
 def upgrade() -> None:
@@ -73,10 +97,24 @@ def upgrade() -> None:
                             name=op.f('fk_wrong_answer_counts_course_id_courses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('course_id', 'misconception', 'answer', 'step', name=op.f('pk_wrong_answer_counts'))
     )
+    op.create_table('learner_problem_stats',
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('expression', sa.String(length=500), nullable=False),
+    sa.Column('exercise_key', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('learner_id', sa.String(length=32), nullable=False),
+    *[sum_column(name) for name in STATS],
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'],
+                            name=op.f('fk_learner_problem_stats_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['learner_id'], ['learners.id'],
+                            name=op.f('fk_learner_problem_stats_learner_id_learners'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('course_id', 'expression', 'exercise_key', 'learner_id',
+                            name=op.f('pk_learner_problem_stats'))
+    )
     for statement in BACKFILL:
         op.execute(statement)
 
 
 def downgrade() -> None:
+    op.drop_table('learner_problem_stats')
     op.drop_table('wrong_answer_counts')
     op.drop_table('learner_misconception_counts')
