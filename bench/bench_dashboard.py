@@ -45,6 +45,7 @@ from service.extensions import MIGRATIONS_DIR, db
 from service.usecases import create_instructor
 from service.usecases import dashboard as queries
 from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
+from service.usecases.dashboard.problem_summaries import rebuild_problem_stats
 from service.usecases.dashboard.summaries import rebuild_conversation_stats
 
 # One definition of "a throw-away PostgreSQL database", shared with the tests.
@@ -60,6 +61,7 @@ CSV_ROWS = 10_000
 SUMMARIES: list[tuple[str, Callable[[Session], int]]] = [
     ("conversation_stats", rebuild_conversation_stats),
     ("misconception counts", rebuild_misconception_counts),
+    ("learner_problem_stats", rebuild_problem_stats),
 ]
 
 SEED_SQL: list[tuple[str, str]] = [
