@@ -18,7 +18,12 @@ attempts. Two summaries, kept by each turn in its own transaction like
   exercise difficulty page (1.1 s at that volume) and the overview's
   all-time totals sum it instead of every conversation's row.
 
-All are created here and **backfilled**, the first two from ``attempts``
+- ``course_day_problems``: per (course, UTC day), the problems set and
+  solved, for the overview's solve-rate chart; kept by a job (``chain-tutor
+  dashboards refresh``), with ``summary_refreshes`` saying up to when it
+  counted, and ``ix_problems_created_at`` for the problems set since.
+
+The first three are created here and **backfilled**, the first two from ``attempts``
 (wrong answers filed under a course; no page shows the others), the last
 from ``conversation_stats``, with the SQL that
 ``service.usecases.dashboard.misconception_summaries`` and
@@ -112,9 +117,29 @@ def upgrade() -> None:
     )
     for statement in BACKFILL:
         op.execute(statement)
+    # Kept by a job (chain-tutor dashboards refresh), not backfilled: until its
+    # first run the chart counts every problem live, as before.
+    op.create_table('course_day_problems',
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('started', sa.BigInteger(), nullable=False),
+    sa.Column('solved', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'],
+                            name=op.f('fk_course_day_problems_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('course_id', 'day', name=op.f('pk_course_day_problems'))
+    )
+    op.create_table('summary_refreshes',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('counted_before', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_refreshes'))
+    )
+    op.create_index(op.f('ix_problems_created_at'), 'problems', ['created_at'])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_problems_created_at'), table_name='problems')
+    op.drop_table('summary_refreshes')
+    op.drop_table('course_day_problems')
     op.drop_table('learner_problem_stats')
     op.drop_table('wrong_answer_counts')
     op.drop_table('learner_misconception_counts')

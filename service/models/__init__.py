@@ -29,8 +29,10 @@ from service.models.lti import (
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import (
     ConversationStats,
+    CourseDayProblems,
     LearnerMisconceptionCount,
     LearnerProblemStats,
+    SummaryRefresh,
     WrongAnswerCount,
 )
 from service.models.webhooks import WebhookDelivery, WebhookEndpoint
@@ -41,6 +43,7 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "LearnerMisconceptionCount", "WrongAnswerCount", "LearnerProblemStats",
+    "CourseDayProblems", "SummaryRefresh",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",

@@ -8,6 +8,8 @@ behind and never ahead of them. Migration 0003 created and backfilled
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -132,3 +134,33 @@ class LearnerProblemStats(Base):
     hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class CourseDayProblems(Base):
+    """The problems a course's learners were set on one UTC day, and how many of them are solved.
+
+    Kept by a job (``chain-tutor dashboards refresh``), not by the turns: a
+    problem is counted on the day it was set, and solving it days later
+    changes an old day's count, which a turn could only do by reading the
+    problem's day first. The overview's solve-rate chart reads these rows for
+    the problems set before the job's last run (:class:`SummaryRefresh`) and
+    counts the problems set since then from ``problems`` itself; so a new
+    problem shows at once and an old problem's later outcome shows after the
+    next run.
+    """
+
+    __tablename__ = "course_day_problems"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    started: Mapped[int] = mapped_column(sa.BigInteger)
+    solved: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class SummaryRefresh(Base):
+    """Up to when a job-kept summary has counted: the rows created before ``counted_before``."""
+
+    __tablename__ = "summary_refreshes"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    counted_before: Mapped[datetime]

@@ -49,6 +49,7 @@ from service.usecases.dashboard.filters import (
     problem_stats_conditions,
     ratio,
 )
+from service.usecases.dashboard.day_summaries import add_days, counted_before, stored_days
 from service.usecases.dashboard.summaries import summaries_answer
 
 ACTIVE_WINDOW = timedelta(days=7)
@@ -148,14 +149,22 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
     """Problems started and solved per UTC day, oldest first, for the solve-rate chart.
 
     Days without any problem are left out (the chart's time axis spaces them).
+    The problems set before the job's last run are counted by the job
+    (:mod:`~service.usecases.dashboard.day_summaries`, per course, so not
+    for a name search); the others here.
     """
+    since = None if flt.search else counted_before(session)
+    conditions = problem_conditions(flt)
+    if since is not None:
+        conditions.append(ProblemRecord.created_at >= since)
     day = day_of(session, ProblemRecord.created_at).label("day")
     query = (
         sa.select(day, sa.func.count(),
                   sa.func.count().filter(ProblemRecord.outcome.in_(SOLVED_OUTCOMES)))
-        .where(*problem_conditions(flt))
+        .where(*conditions)
         .group_by(day)
-        .order_by(day)
     )
-    return [DayRate(day=as_date(d), started=started, solved=solved)
-            for d, started, solved in session.execute(query)]
+    days = {as_date(d): (started, solved) for d, started, solved in session.execute(query)}
+    if since is not None:
+        days = add_days(stored_days(session, flt), days)
+    return [DayRate(day=d, started=started, solved=solved) for d, (started, solved) in sorted(days.items())]
