@@ -22,6 +22,9 @@ attempts. Two summaries, kept by each turn in its own transaction like
   solved, for the overview's solve-rate chart; kept by a job (``chain-tutor
   dashboards refresh``), with ``summary_refreshes`` saying up to when it
   counted, and ``ix_problems_created_at`` for the problems set since.
+- Indexes for the overview's "who needs help" (a course's conversations
+  ranked by wrong answers and hints, its outcomes, its latest solved): it
+  sorted every conversation of the course (1.6 s at 10,000,000 attempts).
 
 The first three are created here and **backfilled**, the first two from ``attempts``
 (wrong answers filed under a course; no page shows the others), the last
@@ -44,6 +47,7 @@ branch_labels = None
 depends_on = None
 
 STATS = ['attempts', 'correct', 'hints_used', 'latency_ms', 'timed_attempts']
+SOLVED = sa.text("status IN ('solved', 'solved_with_hints')")
 
 BACKFILL = (
     """
@@ -134,9 +138,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_refreshes'))
     )
     op.create_index(op.f('ix_problems_created_at'), 'problems', ['created_at'])
+    # The overview's "who needs help" at MOOC size: ranked from an index, not a sort of
+    # every conversation of the course.
+    op.create_index('ix_conversation_stats_struggle', 'conversation_stats',
+                    ['course_id', sa.text('(attempts - correct) DESC'), sa.text('hints_used DESC')])
+    op.create_index('ix_conversations_course_status', 'conversations', ['course_id', 'status'])
+    op.create_index('ix_conversations_course_solved', 'conversations', ['course_id', 'updated_at'],
+                    postgresql_where=SOLVED, sqlite_where=SOLVED)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_conversations_course_solved', table_name='conversations')
+    op.drop_index('ix_conversations_course_status', table_name='conversations')
+    op.drop_index('ix_conversation_stats_struggle', table_name='conversation_stats')
     op.drop_index(op.f('ix_problems_created_at'), table_name='problems')
     op.drop_table('summary_refreshes')
     op.drop_table('course_day_problems')

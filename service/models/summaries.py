@@ -43,6 +43,10 @@ class ConversationStats(Base):
         sa.Index(None, "learner_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
         # A course page sums its own rows (migration 0005).
         sa.Index(None, "course_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
+        # The overview's struggling learners: a course's conversations, most
+        # wrong answers first, then most hints (migration 0010).
+        sa.Index("ix_conversation_stats_struggle", "course_id", sa.text("(attempts - correct) DESC"),
+                 sa.text("hints_used DESC")),
     )
 
     conversation_id: Mapped[str] = mapped_column(
