@@ -44,7 +44,7 @@ from service.app import create_app
 from service.extensions import MIGRATIONS_DIR, db
 from service.usecases import create_instructor
 from service.usecases import dashboard as queries
-from service.usecases.dashboard.day_summaries import refresh_problem_days
+from service.usecases.dashboard.job_summaries import refresh_dashboards
 from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
 from service.usecases.dashboard.problem_summaries import rebuild_problem_stats
 from service.usecases.dashboard.summaries import rebuild_conversation_stats
@@ -191,7 +191,7 @@ def run_dashboards_job(app: Flask) -> float:
     """Run what ``chain-tutor dashboards refresh`` runs (every few minutes in a deployment); its seconds."""
     started = time.perf_counter()
     with app.app_context():
-        refresh_problem_days(db.session)
+        refresh_dashboards(db.session)
         db.session.commit()
         db.session.remove()
     return time.perf_counter() - started

@@ -18,10 +18,12 @@ attempts. Two summaries, kept by each turn in its own transaction like
   exercise difficulty page (1.1 s at that volume) and the overview's
   all-time totals sum it instead of every conversation's row.
 
-- ``course_day_problems``: per (course, UTC day), the problems set and
-  solved, for the overview's solve-rate chart; kept by a job (``chain-tutor
-  dashboards refresh``), with ``summary_refreshes`` saying up to when it
-  counted, and ``ix_problems_created_at`` for the problems set since.
+- ``course_day_problems`` (per course and UTC day, the problems set and
+  solved: the overview's solve-rate chart) and ``course_outcome_counts``
+  (per course and outcome, the conversations: "problems by outcome"); kept
+  by a job (``chain-tutor dashboards refresh``), with ``summary_refreshes``
+  saying up to when it counted, and ``ix_problems_created_at`` and
+  ``ix_conversations_course_created`` for what was set since.
 - Indexes for the overview's "who needs help" (a course's conversations
   ranked by wrong answers and hints, its outcomes, its latest solved): it
   sorted every conversation of the course (1.6 s at 10,000,000 attempts).
@@ -132,6 +134,14 @@ def upgrade() -> None:
                             name=op.f('fk_course_day_problems_course_id_courses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('course_id', 'day', name=op.f('pk_course_day_problems'))
     )
+    op.create_table('course_outcome_counts',
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('conversations', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'],
+                            name=op.f('fk_course_outcome_counts_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('course_id', 'status', name=op.f('pk_course_outcome_counts'))
+    )
     op.create_table('summary_refreshes',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('counted_before', sa.DateTime(timezone=True), nullable=False),
@@ -142,17 +152,19 @@ def upgrade() -> None:
     # every conversation of the course.
     op.create_index('ix_conversation_stats_struggle', 'conversation_stats',
                     ['course_id', sa.text('(attempts - correct) DESC'), sa.text('hints_used DESC')])
-    op.create_index('ix_conversations_course_status', 'conversations', ['course_id', 'status'])
+    op.create_index('ix_conversations_course_created', 'conversations', ['course_id', 'created_at'],
+                    postgresql_include=['status'])
     op.create_index('ix_conversations_course_solved', 'conversations', ['course_id', 'updated_at'],
                     postgresql_where=SOLVED, sqlite_where=SOLVED)
 
 
 def downgrade() -> None:
     op.drop_index('ix_conversations_course_solved', table_name='conversations')
-    op.drop_index('ix_conversations_course_status', table_name='conversations')
+    op.drop_index('ix_conversations_course_created', table_name='conversations')
     op.drop_index('ix_conversation_stats_struggle', table_name='conversation_stats')
     op.drop_index(op.f('ix_problems_created_at'), table_name='problems')
     op.drop_table('summary_refreshes')
+    op.drop_table('course_outcome_counts')
     op.drop_table('course_day_problems')
     op.drop_table('learner_problem_stats')
     op.drop_table('wrong_answer_counts')

@@ -1,8 +1,8 @@
 """``chain-tutor dashboards refresh``: recount the dashboards' job-kept summaries.
 
 Run it every few minutes (cron, a systemd timer, a Kubernetes CronJob):
-the solve-rate chart's past days are as of its last run, and the problems
-set since are counted live (:mod:`service.usecases.dashboard.day_summaries`).
+the solve-rate chart's past days and the outcome counts of older
+conversations are as of its last run, and what was set since is counted live (:mod:`service.usecases.dashboard.job_summaries`).
 Every other dashboard summary is kept by the turns themselves.
 """
 
@@ -23,14 +23,15 @@ def dashboards_group() -> None:
 @dashboards_group.command("refresh")
 @with_appcontext
 def refresh_command() -> None:
-    """Recount every course's problems per day (the overview's solve-rate chart)."""
+    """Recount every course's problems per day and conversations per outcome (the overview)."""
     from service.extensions import db
-    from service.usecases.dashboard.day_summaries import refresh_problem_days
+    from service.usecases.dashboard.job_summaries import refresh_dashboards
 
     started = time.perf_counter()
     if db.session.get_bind().dialect.name == "postgresql":
         # A batch job: the service's per-request statement bound does not apply.
         db.session.execute(sa.text("SET LOCAL statement_timeout = 0"))
-    days = refresh_problem_days(db.session)
+    rows = refresh_dashboards(db.session)
     db.session.commit()
-    click.echo(f"Counted the problems of {days} course days in {time.perf_counter() - started:.1f} s.")
+    counted = ", ".join(f"{name} {n} rows" for name, n in rows.items())
+    click.echo(f"Counted {counted} in {time.perf_counter() - started:.1f} s.")

@@ -30,6 +30,7 @@ from service.models.people import Course, Enrolment, Instructor, Learner, new_pu
 from service.models.summaries import (
     ConversationStats,
     CourseDayProblems,
+    CourseOutcomeCount,
     LearnerMisconceptionCount,
     LearnerProblemStats,
     SummaryRefresh,
@@ -43,7 +44,7 @@ __all__ = [
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
     "LearnerMisconceptionCount", "WrongAnswerCount", "LearnerProblemStats",
-    "CourseDayProblems", "SummaryRefresh",
+    "CourseDayProblems", "CourseOutcomeCount", "SummaryRefresh",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",

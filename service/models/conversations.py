@@ -44,9 +44,10 @@ class Conversation(TimestampsMixin, Base):
         sa.Index(None, "learner_id", "updated_at"),
         # The dashboards' solve rate per day: a course's conversations by start, with their status.
         sa.Index(None, "learner_id", "created_at", postgresql_include=["status"]),
-        # The overview at MOOC size (migration 0010): a course's conversations by
-        # outcome, and its latest solved ones, without reading them all.
-        sa.Index("ix_conversations_course_status", "course_id", "status"),
+        # The overview at MOOC size (migration 0010): a course's conversations
+        # started since the dashboards job ran, by outcome, and its latest solved
+        # ones, without reading them all.
+        sa.Index("ix_conversations_course_created", "course_id", "created_at", postgresql_include=["status"]),
         sa.Index("ix_conversations_course_solved", "course_id", "updated_at",
                  postgresql_where=sa.text("status IN ('solved', 'solved_with_hints')"),
                  sqlite_where=sa.text("status IN ('solved', 'solved_with_hints')")),

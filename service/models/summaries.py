@@ -168,3 +168,20 @@ class SummaryRefresh(Base):
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     counted_before: Mapped[datetime]
+
+
+class CourseOutcomeCount(Base):
+    """How many of a course's conversations stand at one outcome (``conversations.status``).
+
+    Kept by the same job as :class:`CourseDayProblems`, for the same reason:
+    a conversation's outcome changes outside turns too (a new conversation
+    abandons the learner's open ones). The overview's "problems by outcome"
+    adds these counts (conversations started before the job's last run) to
+    a live count of the conversations started since.
+    """
+
+    __tablename__ = "course_outcome_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    conversations: Mapped[int] = mapped_column(sa.BigInteger)

@@ -34,6 +34,8 @@ from service.usecases.dashboard.filters import (
     conversation_conditions,
     owned_course,
 )
+from service.usecases.dashboard.job_summaries import OUTCOMES as OUTCOME_COUNTS
+from service.usecases.dashboard.job_summaries import counted_before, stored_outcomes
 from service.usecases.dashboard.labels import learner_label
 
 OUTCOMES: tuple[str, ...] = ("solved", "solved_with_hints", "gave_up", "abandoned", "in_progress")
@@ -92,7 +94,7 @@ def who_needs_help(session: Session, instructor_id: int, flt: DashboardFilter) -
     owned_course(session, instructor_id, flt.course_id)
     # The course's own conversations, as every other page counts them (filters.conversation_conditions).
     in_range = conversation_conditions(flt)
-    return AttentionReport(struggling=_struggling(session, in_range), outcomes=_outcomes(session, in_range),
+    return AttentionReport(struggling=_struggling(session, in_range), outcomes=_outcomes(session, flt),
                            finished=_finished(session, in_range))
 
 
@@ -164,9 +166,22 @@ def _commonest_misconceptions(session: Session, conversation_ids: list[str]) -> 
     return {cid: max(found, key=lambda name: (found[name], name is not None)) for cid, found in counts.items()}
 
 
-def _outcomes(session: Session, in_range: list[sa.ColumnElement[bool]]) -> dict[str, int]:
-    query = sa.select(Conversation.status, sa.func.count()).where(*in_range).group_by(Conversation.status)
+def _outcomes(session: Session, flt: DashboardFilter) -> dict[str, int]:
+    """The course's conversations by outcome.
+
+    All time, those started before the dashboards job's last run are its
+    counts (:mod:`~service.usecases.dashboard.job_summaries`), and only
+    the ones started since are counted here.
+    """
+    conditions = conversation_conditions(flt)
+    all_time = not flt.search and flt.since is None and flt.until is None
+    since = counted_before(session, OUTCOME_COUNTS) if all_time else None
     found: Counter[str] = Counter()
+    if since is not None:
+        conditions.append(Conversation.created_at >= since)
+        for status, n in stored_outcomes(session, flt.course_id).items():
+            found[outcome_of(status)] += n
+    query = sa.select(Conversation.status, sa.func.count()).where(*conditions).group_by(Conversation.status)
     for status, n in session.execute(query):
         found[outcome_of(status)] += n
     return {outcome: found.get(outcome, 0) for outcome in OUTCOMES} | dict(found)

@@ -49,7 +49,7 @@ from service.usecases.dashboard.filters import (
     problem_stats_conditions,
     ratio,
 )
-from service.usecases.dashboard.day_summaries import add_days, counted_before, stored_days
+from service.usecases.dashboard.job_summaries import add_days, counted_before, stored_days
 from service.usecases.dashboard.summaries import summaries_answer
 
 ACTIVE_WINDOW = timedelta(days=7)
@@ -150,7 +150,7 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
 
     Days without any problem are left out (the chart's time axis spaces them).
     The problems set before the job's last run are counted by the job
-    (:mod:`~service.usecases.dashboard.day_summaries`, per course, so not
+    (:mod:`~service.usecases.dashboard.job_summaries`, per course, so not
     for a name search); the others here.
     """
     since = None if flt.search else counted_before(session)
