@@ -50,6 +50,7 @@ depends_on = None
 
 STATS = ['attempts', 'correct', 'hints_used', 'latency_ms', 'timed_attempts']
 SOLVED = sa.text("status IN ('solved', 'solved_with_hints')")
+GAVE_UP = sa.text("status = 'gave_up'")
 
 BACKFILL = (
     """
@@ -156,9 +157,12 @@ def upgrade() -> None:
                     postgresql_include=['status'])
     op.create_index('ix_conversations_course_solved', 'conversations', ['course_id', 'updated_at'],
                     postgresql_where=SOLVED, sqlite_where=SOLVED)
+    op.create_index('ix_conversations_course_gave_up', 'conversations', ['course_id', 'updated_at'],
+                    postgresql_where=GAVE_UP, sqlite_where=GAVE_UP)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_conversations_course_gave_up', table_name='conversations')
     op.drop_index('ix_conversations_course_solved', table_name='conversations')
     op.drop_index('ix_conversations_course_created', table_name='conversations')
     op.drop_index('ix_conversation_stats_struggle', table_name='conversation_stats')
