@@ -1,10 +1,10 @@
-"""Dashboard summaries for MOOC-size courses: wrong answers per learner and per answer, sums per problem.
+"""Dashboard summaries for MOOC-size courses: misconception counts, sums per problem, the overview's job.
 
-The misconception page counted every wrong answer of a course: at one
-course of 10,000 learners with 1,000,000 attempts (``bench/bench_dashboard.py``)
-its query took 0.5 s (p99) and the page 0.7 s, and both grow with the
-attempts. Two summaries, kept by each turn in its own transaction like
-``conversation_stats`` (0003), let it sum a few small rows instead:
+At one course of 10,000 learners with 1,000,000 attempts
+(``bench/bench_dashboard.py``) the misconception page took 0.5 s (p99) and
+the exercise page 0.2 s, and both grew with the attempts (2 s at
+10,000,000). Three summaries kept by each turn in its own transaction, like
+``conversation_stats`` (0003), let them sum a few small rows instead:
 
 - ``learner_misconception_counts``: per (course, learner, misconception),
   the learner's wrong answers; ``''`` stands for the wrong answers no known
@@ -15,18 +15,21 @@ attempts. Two summaries, kept by each turn in its own transaction like
 - ``learner_problem_stats``: per (course, problem, learner), the attempts
   summed as ``conversation_stats`` sums them; a problem is a conversation's
   current expression and exercise (``exercise_key``, 0 for none). The
-  exercise difficulty page (1.1 s at that volume) and the overview's
-  all-time totals sum it instead of every conversation's row.
+  exercise difficulty page and the overview's all-time totals sum it
+  instead of every conversation's row.
+
+And for the overview:
 
 - ``course_day_problems`` (per course and UTC day, the problems set and
-  solved: the overview's solve-rate chart) and ``course_outcome_counts``
-  (per course and outcome, the conversations: "problems by outcome"); kept
-  by a job (``chain-tutor dashboards refresh``), with ``summary_refreshes``
-  saying up to when it counted, and ``ix_problems_created_at`` and
-  ``ix_conversations_course_created`` for what was set since.
-- Indexes for the overview's "who needs help" (a course's conversations
-  ranked by wrong answers and hints, its outcomes, its latest solved): it
-  sorted every conversation of the course (1.6 s at 10,000,000 attempts).
+  solved: the solve-rate chart) and ``course_outcome_counts`` (per course
+  and outcome, the conversations: "problems by outcome"); kept by a job
+  (``chain-tutor dashboards refresh``), with ``summary_refreshes`` saying up
+  to when it counted, and ``ix_problems_created_at`` and
+  ``ix_conversations_course_created`` for what was set since. Not
+  backfilled: until the job's first run the pages count live, as before.
+- Indexes for "who needs help" (a course's conversations ranked by wrong
+  answers and hints, its latest solved, its given-up ones): it sorted every
+  conversation of the course (1.6 s at 10,000,000 attempts).
 
 The first three are created here and **backfilled**, the first two from ``attempts``
 (wrong answers filed under a course; no page shows the others), the last
