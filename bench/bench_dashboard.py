@@ -10,11 +10,13 @@ functions the pages call, and each page through the Flask test client
 and drops the database at the end (``--keep`` keeps it to explore).
 
     python bench/bench_dashboard.py [--learners 10000] [--attempts 1000000] [--courses 10] [--repeat 30]
+    python bench/bench_dashboard.py --keep ...        # keep the seeded database (its URL is printed)
+    python bench/bench_dashboard.py --reuse URL       # time it again, after migrating it to the head
 
 The volume: ``--courses`` courses share the learners evenly; each learner
 has ``attempts / learners / 10`` conversations of 10 attempts each, with a
 transcript of 21 messages (the question, then an answer and a reply per
-attempt), and a mastery row per skill. Attempts spread over 90 days. The
+attempt), and a mastery row per skill (and its course's copy). Attempts spread over 90 days. The
 dashboards' per-conversation summary (migration 0003) is rebuilt from the
 seeded attempts, as the migration's backfill would.
 """
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,6 +44,9 @@ from service.app import create_app
 from service.extensions import MIGRATIONS_DIR, db
 from service.usecases import create_instructor
 from service.usecases import dashboard as queries
+from service.usecases.dashboard.job_summaries import refresh_dashboards
+from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
+from service.usecases.dashboard.problem_summaries import rebuild_problem_stats
 from service.usecases.dashboard.summaries import rebuild_conversation_stats
 
 # One definition of "a throw-away PostgreSQL database", shared with the tests.
@@ -51,6 +57,13 @@ TARGET_MS = 200.0
 PASSWORD = "bench password"
 ATTEMPTS_PER_CONVERSATION = 10
 CSV_ROWS = 10_000
+
+# The per-turn summaries, rebuilt from the seeded rows as the migrations backfill them.
+SUMMARIES: list[tuple[str, Callable[[Session], int]]] = [
+    ("conversation_stats", rebuild_conversation_stats),
+    ("misconception counts", rebuild_misconception_counts),
+    ("learner_problem_stats", rebuild_problem_stats),
+]
 
 SEED_SQL: list[tuple[str, str]] = [
     ("courses", """
@@ -114,6 +127,12 @@ SEED_SQL: list[tuple[str, str]] = [
         FROM generate_series(1, :learners) i
         CROSS JOIN unnest(ARRAY['identify_functions', 'outer_derivative', 'inner_derivative',
                                 'multiply_factors', 'long_chains', 'mixed_rules']) skill"""),
+    # Each learner works in the one course they are enrolled in: its copy is their model
+    # (as migration 0011 copies it); the heatmap and mastery.csv read the copy.
+    ("course_mastery", """
+        INSERT INTO course_mastery (course_id, learner_id, skill, probability, attempts)
+        SELECT e.course_id, m.learner_id, m.skill, m.probability, m.attempts
+        FROM mastery m JOIN enrolments e ON e.learner_id = m.learner_id"""),
 ]
 
 
@@ -147,27 +166,54 @@ def seed(app: Flask, learners: int, attempts: int, courses: int) -> tuple[int, d
     with app.app_context():
         instructor = create_instructor(db.session, "bench@example.org", "Bench", PASSWORD)
         params["instructor"] = instructor.id
-        with db.engine.begin() as connection:
+        db.session.remove()
+    # Its own engine: the app's connections carry the service's statement
+    # timeout, which a bulk load of millions of rows outlasts.
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.begin() as connection:
             for table, statement in SEED_SQL:
                 started = time.perf_counter()
                 connection.execute(sa.text(statement), params)
                 seconds[table] = time.perf_counter() - started
         # The attempts came in around the use cases, so their summaries are
-        # rebuilt the way migration 0003 backfills them.
-        started = time.perf_counter()
-        rebuild_conversation_stats(db.session)
+        # rebuilt the way the migrations backfill them.
+        with Session(engine) as session:
+            for name, rebuild in SUMMARIES:
+                started = time.perf_counter()
+                rebuild(session)
+                session.commit()
+                seconds[name] = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    seconds["dashboards job"] = run_dashboards_job(app)
+    started = time.perf_counter()
+    vacuum_analyze(app)
+    seconds["vacuum analyze"] = time.perf_counter() - started
+    return params["instructor"], seconds
+
+
+def run_dashboards_job(app: Flask) -> float:
+    """Run what ``chain-tutor dashboards refresh`` runs (every few minutes in a deployment); its seconds."""
+    started = time.perf_counter()
+    with app.app_context():
+        refresh_dashboards(db.session)
         db.session.commit()
-        seconds["conversation_stats"] = time.perf_counter() - started
-        # No transaction may stay open during VACUUM: one that is older than
-        # the seeded rows keeps VACUUM from marking their pages all-visible,
-        # and every index-only scan would then visit the table anyway (a
-        # state autovacuum does not leave a real database in).
         db.session.remove()
-        started = time.perf_counter()
+    return time.perf_counter() - started
+
+
+def vacuum_analyze(app: Flask) -> None:
+    """VACUUM ANALYZE the whole database, as autovacuum would have by now in a real one.
+
+    No transaction may stay open during VACUUM: one that is older than the
+    seeded rows keeps VACUUM from marking their pages all-visible, and every
+    index-only scan would then visit the table anyway.
+    """
+    with app.app_context():
+        db.session.remove()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("VACUUM ANALYZE"))
-        seconds["vacuum analyze"] = time.perf_counter() - started
-    return params["instructor"], seconds
 
 
 def all_visible_share(app: Flask, table: str) -> float:
@@ -299,17 +345,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--courses", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument("--reuse", metavar="DATABASE_URL",
+                        help="time a database an earlier run kept (--keep) instead of seeding one: it is "
+                             "migrated to the head first, which backfills any newer summaries")
     args = parser.parse_args(argv)
 
-    database_url = create_postgres_database(args.server_url)
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": False})
+    database_url = args.reuse or create_postgres_database(args.server_url)
+    # No statement timeout: a page slower than the service's bound is measured, not cut off.
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "AUTO_MIGRATE": False,
+                      "DATABASE_STATEMENT_TIMEOUT_MS": 0})
     try:
-        migrate(app)
         started = time.perf_counter()
-        instructor_id, seconds = seed(app, args.learners, args.attempts, args.courses)
-        total = time.perf_counter() - started
-        print(f"seeded {args.learners:,} learners, {args.attempts:,} attempts in {args.courses} courses "
-              f"in {total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ")")
+        migrate(app)
+        if args.reuse:
+            print(f"migrated {database_url} to the head in {time.perf_counter() - started:.1f} s")
+            print(f"dashboards job: {run_dashboards_job(app):.1f} s")
+            vacuum_analyze(app)
+            with app.app_context():
+                instructor_id = db.session.scalar(sa.text("SELECT id FROM instructors WHERE email = :e"),
+                                                  {"e": "bench@example.org"})
+                db.session.rollback()
+        else:
+            started = time.perf_counter()
+            instructor_id, seconds = seed(app, args.learners, args.attempts, args.courses)
+            total = time.perf_counter() - started
+            print(f"seeded {args.learners:,} learners, {args.attempts:,} attempts in {args.courses} courses "
+                  f"in {total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ")")
         print(f"attempts pages all-visible after VACUUM: {all_visible_share(app, 'attempts'):.0%}")
         with app.app_context():
             course_id = db.session.scalar(sa.text("SELECT min(id) FROM courses"))
@@ -325,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if not args.keep:
+        if not args.keep and not args.reuse:
             drop_postgres_database(args.server_url, database_url)
         else:
             print(f"kept {database_url}")

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "content": "service.commands.content:content_group",
     "chat": "service.commands.chat:chat_command",
     "mastery": "service.commands.mastery:mastery_group",
+    "dashboards": "service.commands.dashboards:dashboards_group",
     "topology": "service.commands.topology:topology_command",
     "worker": "service.commands.worker:worker_command",
     "lti": "service.commands.lti:lti_group",

@@ -18,7 +18,7 @@ Backfill, per (course, learner) with conversations in that course:
   replayed: the copies start from the evidence the attempts log holds.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 21:40:00
 """
 from collections import defaultdict
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,15 @@ from service.models.lti import (
     LtiUser,
 )
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
-from service.models.summaries import ConversationStats
+from service.models.summaries import (
+    ConversationStats,
+    CourseDayProblems,
+    CourseOutcomeCount,
+    LearnerMisconceptionCount,
+    LearnerProblemStats,
+    SummaryRefresh,
+    WrongAnswerCount,
+)
 from service.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -36,7 +44,10 @@ __all__ = [
     "Lesson", "Section", "Exercise",
     "Instructor", "Course", "Learner", "Enrolment", "new_public_id",
     "Conversation", "Message", "Attempt", "Mastery", "OutboxEvent", "ConversationStats",
-    "ProblemRecord", "MisconceptionBelief", "BKTParameterSet", "CourseMastery", "CourseMisconceptionBelief",
+    "CourseMastery", "CourseMisconceptionBelief",
+    "LearnerMisconceptionCount", "WrongAnswerCount", "LearnerProblemStats",
+    "CourseDayProblems", "CourseOutcomeCount", "SummaryRefresh",
+    "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",
     "LtiPlatform", "LtiKey", "LtiUser", "LtiContext", "LtiGradeTarget", "LtiCacheEntry", "LtiScoreDelivery", "LtiNotice",

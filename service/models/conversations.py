@@ -44,6 +44,15 @@ class Conversation(TimestampsMixin, Base):
         sa.Index(None, "learner_id", "updated_at"),
         # The dashboards' solve rate per day: a course's conversations by start, with their status.
         sa.Index(None, "learner_id", "created_at", postgresql_include=["status"]),
+        # The overview at MOOC size (migration 0010): a course's conversations
+        # started since the dashboards job ran, by outcome, its latest solved
+        # ones and its given-up ones, without reading them all.
+        sa.Index("ix_conversations_course_created", "course_id", "created_at", postgresql_include=["status"]),
+        sa.Index("ix_conversations_course_solved", "course_id", "updated_at",
+                 postgresql_where=sa.text("status IN ('solved', 'solved_with_hints')"),
+                 sqlite_where=sa.text("status IN ('solved', 'solved_with_hints')")),
+        sa.Index("ix_conversations_course_gave_up", "course_id", "updated_at",
+                 postgresql_where=sa.text("status = 'gave_up'"), sqlite_where=sa.text("status = 'gave_up'")),
     )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_public_id)

@@ -27,6 +27,8 @@ class ProblemRecord(CreatedAtMixin, Base):
         sa.UniqueConstraint("conversation_id", "position"),
         sa.CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in OUTCOMES)})", name="outcome"),
         sa.Index(None, "learner_id", "created_at", postgresql_include=["outcome"]),
+        # The problems set since the solve-rate job's last run (migration 0010).
+        sa.Index(None, "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

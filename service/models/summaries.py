@@ -2,10 +2,13 @@
 
 A summary row is kept up to date in the same transaction as the attempts
 it counts (:mod:`service.usecases.dashboard.summaries`), so it is never
-behind and never ahead of them. Migration 0003 created and backfilled it.
+behind and never ahead of them. Migration 0003 created and backfilled
+``conversation_stats``, migration 0010 the misconception counts.
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +43,10 @@ class ConversationStats(Base):
         sa.Index(None, "learner_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
         # A course page sums its own rows (migration 0005).
         sa.Index(None, "course_id", postgresql_include=list(CONVERSATION_STATS_COLUMNS)),
+        # The overview's struggling learners: a course's conversations, most
+        # wrong answers first, then most hints (migration 0010).
+        sa.Index("ix_conversation_stats_struggle", "course_id", sa.text("(attempts - correct) DESC"),
+                 sa.text("hints_used DESC")),
     )
 
     conversation_id: Mapped[str] = mapped_column(
@@ -57,3 +64,124 @@ class ConversationStats(Base):
 
     def __repr__(self) -> str:
         return f"<ConversationStats {self.conversation_id}: {self.correct}/{self.attempts}>"
+
+
+# The misconception key of a wrong answer no known misconception explains
+# ("other" on the page): a key column cannot be NULL.
+UNEXPLAINED = ""
+
+
+class LearnerMisconceptionCount(Base):
+    """How many wrong answers one learner gave in one course, per misconception.
+
+    One row per (course, learner, misconception) with at least one such
+    answer; ``misconception`` is :data:`UNEXPLAINED` for the wrong answers
+    no known misconception explains. The misconception page sums a course's
+    rows (a row is one learner, so counting rows counts learners exactly),
+    narrowed to the searched learners when there is a name search.
+    Attempts filed under no course are not counted (no page shows them).
+    """
+
+    __tablename__ = "learner_misconception_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class WrongAnswerCount(Base):
+    """How many times a course's learners gave one wrong answer at one step, per misconception.
+
+    The misconception page's example answers (the commonest few of each
+    misconception, with the first step they were given at) come from a
+    course's rows here instead of from every wrong answer of the course.
+    """
+
+    __tablename__ = "wrong_answer_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    answer: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+# The exercise key of a problem that is not from the bank (typed or generated):
+# a key column cannot be NULL, and exercise ids start at 1.
+NO_EXERCISE = 0
+
+
+class LearnerProblemStats(Base):
+    """One learner's attempts at one problem of a course, summed (as ``conversation_stats`` sums them).
+
+    A problem is a conversation's current expression (and bank exercise,
+    ``exercise_key``, :data:`NO_EXERCISE` for none), as the exercise
+    difficulty page groups them: when a conversation moves on to a new
+    problem, its attempts so far move with it, so the turn that moves it
+    takes its sums off the old problem's row and adds them to the new one's.
+    A row left at zero attempts by such a move counts for nothing.
+
+    The exercise page and the overview's all-time totals sum a course's rows
+    (a row with attempts is one learner of the problem); their number grows
+    with the pairs of learners and problems tried, not with the attempts.
+    """
+
+    __tablename__ = "learner_problem_stats"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    expression: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    exercise_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class CourseDayProblems(Base):
+    """The problems a course's learners were set on one UTC day, and how many of them are solved.
+
+    Kept by a job (``chain-tutor dashboards refresh``), not by the turns: a
+    problem is counted on the day it was set, and solving it days later
+    changes an old day's count, which a turn could only do by reading the
+    problem's day first. The overview's solve-rate chart reads these rows for
+    the problems set before the job's last run (:class:`SummaryRefresh`) and
+    counts the problems set since then from ``problems`` itself; so a new
+    problem shows at once and an old problem's later outcome shows after the
+    next run.
+    """
+
+    __tablename__ = "course_day_problems"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    started: Mapped[int] = mapped_column(sa.BigInteger)
+    solved: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class SummaryRefresh(Base):
+    """Up to when a job-kept summary has counted: the rows created before ``counted_before``."""
+
+    __tablename__ = "summary_refreshes"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    counted_before: Mapped[datetime]
+
+
+class CourseOutcomeCount(Base):
+    """How many of a course's conversations stand at one outcome (``conversations.status``).
+
+    Kept by the same job as :class:`CourseDayProblems`, for the same reason:
+    a conversation's outcome changes outside turns too (a new conversation
+    abandons the learner's open ones). The overview's "problems by outcome"
+    adds these counts (conversations started before the job's last run) to
+    a live count of the conversations started since.
+    """
+
+    __tablename__ = "course_outcome_counts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    conversations: Mapped[int] = mapped_column(sa.BigInteger)

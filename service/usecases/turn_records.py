@@ -36,11 +36,14 @@ from service.models import (
     Conversation,
     ConversationStats,
     Exercise,
+    LearnerMisconceptionCount,
+    LearnerProblemStats,
     Mastery,
     Message,
     MisconceptionBelief,
     OutboxEvent,
     ProblemRecord,
+    WrongAnswerCount,
     utcnow,
 )
 from service.tutor.engine import Turn
@@ -52,6 +55,8 @@ from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
 from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
+from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
+from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
 from service.usecases.upserts import upsert
 
@@ -114,6 +119,14 @@ ROW_TABLES: dict[str, postgres_turn.RowTable] = {
                        ("probability", "updated_at")),
     "course_beliefs": (course_beliefs, ("course_id", "learner_id", "misconception"), (),
                        ("probability", "updated_at")),
+    # The misconception page's counts (dashboard.misconception_summaries).
+    "misconception_counts": (LearnerMisconceptionCount.__table__,  # type: ignore[dict-item]
+                             ("course_id", "learner_id", "misconception"), ("attempts",), ()),
+    "wrong_answers": (WrongAnswerCount.__table__,  # type: ignore[dict-item]
+                      ("course_id", "misconception", "answer", "step"), ("attempts",), ()),
+    # The exercise page's sums (dashboard.problem_summaries).
+    "problem_stats": (LearnerProblemStats.__table__,  # type: ignore[dict-item]
+                      PROBLEM_STATS_KEY, CONVERSATION_STATS_COLUMNS, ()),
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -216,8 +229,13 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "beliefs": _belief_rows(conversation.learner_id, turn, now),
         "course_mastery": course_update.mastery_rows(conversation.learner_id, now) if course_update else [],
         "course_beliefs": course_update.belief_rows(conversation.learner_id, now) if course_update else [],
+        "misconception_counts": learner_misconception_rows(attempts),
+        "wrong_answers": wrong_answer_rows(attempts),
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
+    rows["problem_stats"] = problem_stats_rows(
+        connection, conversation.id, conversation.learner_id, conversation.course_id,
+        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id), rows["stats"])
     if connection.dialect.name == "postgresql":
         statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
         written = postgres_turn.write_turn(connection, statement, values, ROW_TABLES, rows)

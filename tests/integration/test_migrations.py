@@ -67,6 +67,12 @@ def test_upgrade_to_head_then_downgrade_to_base(empty_app: Flask) -> None:
     assert table_names(empty_app) == MODEL_TABLES | {"alembic_version"}
 
 
+# Alembic cannot reflect an index on an expression, so it cannot compare this one
+# (declared alike in the model and in migration 0010); it says so and moves on.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index "
+                            "ix_conversation_stats_struggle")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index "
+                            "'ix_conversation_stats_struggle'")
 def test_models_match_the_migrations(empty_app: Flask) -> None:
     with empty_app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))

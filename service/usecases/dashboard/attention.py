@@ -14,7 +14,9 @@ Finished
     and the latest problems solved, with who solved them.
 
 Outcomes come from ``conversations.status`` as the engine records it; the
-stored ``active`` of older rows reads as ``in_progress``.
+stored ``active`` of older rows reads as ``in_progress``. Like every page,
+these look at the course's own conversations (a learner's work in another
+course is that course's).
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from sqlalchemy.orm import Session
 from service.models import Attempt, Conversation, ConversationStats, Learner
 from service.usecases.dashboard.filters import (
     DashboardFilter,
-    course_learner_ids,
-    day_range,
+    conversation_conditions,
     owned_course,
 )
+from service.usecases.dashboard.job_summaries import OUTCOMES as OUTCOME_COUNTS
+from service.usecases.dashboard.job_summaries import counted_before, stored_outcomes
 from service.usecases.dashboard.labels import learner_label
 
 OUTCOMES: tuple[str, ...] = ("solved", "solved_with_hints", "gave_up", "abandoned", "in_progress")
@@ -89,26 +92,45 @@ def who_needs_help(session: Session, instructor_id: int, flt: DashboardFilter) -
     Raises :class:`NotFound` for a course the instructor does not own.
     """
     owned_course(session, instructor_id, flt.course_id)
-    in_range = [Conversation.learner_id.in_(course_learner_ids(flt)), *day_range(Conversation.created_at, flt)]
-    return AttentionReport(struggling=_struggling(session, in_range), outcomes=_outcomes(session, in_range),
+    # The course's own conversations, as every other page counts them (filters.conversation_conditions).
+    in_range = conversation_conditions(flt)
+    return AttentionReport(struggling=_struggling(session, in_range), outcomes=_outcomes(session, flt),
                            finished=_finished(session, in_range))
 
 
 def _struggling(session: Session, in_range: list[sa.ColumnElement[bool]]) -> list[StrugglingLearner]:
-    # The per-conversation sums the turn writer keeps (migration 0003): no pass over the attempts.
-    wrong = sa.func.coalesce(ConversationStats.attempts - ConversationStats.correct, 0)
-    hints = sa.func.coalesce(ConversationStats.hints_used, 0)
-    query = (
-        sa.select(Conversation, Learner, wrong, hints)
+    """The struggling learners, each with their hardest unsolved problem.
+
+    The candidates are ranked by the per-conversation sums the turn writer
+    keeps (migration 0003) in two parts, merged here: the conversations with
+    sums, in the order of the course's struggle index on ``conversation_stats``
+    (migration 0010), so only the first few hundred rows are read; and the
+    given-up ones without any attempt (no sums: nothing wrong, no hint).
+    """
+    wrong = ConversationStats.attempts - ConversationStats.correct
+    summed = (
+        sa.select(Conversation, Learner, wrong, ConversationStats.hints_used)
+        .join(ConversationStats, ConversationStats.conversation_id == Conversation.id)
         .join(Learner, Learner.id == Conversation.learner_id)
-        .outerjoin(ConversationStats, ConversationStats.conversation_id == Conversation.id)
-        .where(*in_range, Conversation.status.not_in(SOLVED),
-               sa.or_(wrong > 0, hints > 0, Conversation.status == "gave_up"))
-        .order_by(wrong.desc(), hints.desc(), Conversation.updated_at.desc(), Conversation.id)
+        .where(*in_range, ConversationStats.course_id == Conversation.course_id,
+               Conversation.status.not_in(SOLVED),
+               sa.or_(wrong > 0, ConversationStats.hints_used > 0, Conversation.status == "gave_up"))
+        .order_by(wrong.desc(), ConversationStats.hints_used.desc(), Conversation.updated_at.desc(), Conversation.id)
         .limit(_CANDIDATES)
     )
+    unsummed = (
+        sa.select(Conversation, Learner, sa.literal(0), sa.literal(0))
+        .join(Learner, Learner.id == Conversation.learner_id)
+        .where(*in_range, Conversation.status == "gave_up",
+               ~sa.exists().where(ConversationStats.conversation_id == Conversation.id))
+        .order_by(Conversation.updated_at.desc(), Conversation.id)
+        .limit(_CANDIDATES)
+    )
+    rows = [*session.execute(summed), *session.execute(unsummed)]
+    # The one order over both parts: most wrong answers, most hints, most recent.
+    rows.sort(key=lambda row: (-row[2], -row[3], -row[0].updated_at.timestamp(), row[0].id))
     picked: dict[str, tuple[Conversation, Learner, int, int]] = {}
-    for conversation, learner, n_wrong, n_hints in session.execute(query):
+    for conversation, learner, n_wrong, n_hints in rows[:_CANDIDATES]:
         if learner.id not in picked:
             picked[learner.id] = (conversation, learner, int(n_wrong), int(n_hints))
         if len(picked) == LIST_LENGTH:
@@ -144,9 +166,22 @@ def _commonest_misconceptions(session: Session, conversation_ids: list[str]) -> 
     return {cid: max(found, key=lambda name: (found[name], name is not None)) for cid, found in counts.items()}
 
 
-def _outcomes(session: Session, in_range: list[sa.ColumnElement[bool]]) -> dict[str, int]:
-    query = sa.select(Conversation.status, sa.func.count()).where(*in_range).group_by(Conversation.status)
+def _outcomes(session: Session, flt: DashboardFilter) -> dict[str, int]:
+    """The course's conversations by outcome.
+
+    All time, those started before the dashboards job's last run are its
+    counts (:mod:`~service.usecases.dashboard.job_summaries`), and only
+    the ones started since are counted here.
+    """
+    conditions = conversation_conditions(flt)
+    all_time = not flt.search and flt.since is None and flt.until is None
+    since = counted_before(session, OUTCOME_COUNTS) if all_time else None
     found: Counter[str] = Counter()
+    if since is not None:
+        conditions.append(Conversation.created_at >= since)
+        for status, n in stored_outcomes(session, flt.course_id).items():
+            found[outcome_of(status)] += n
+    query = sa.select(Conversation.status, sa.func.count()).where(*conditions).group_by(Conversation.status)
     for status, n in session.execute(query):
         found[outcome_of(status)] += n
     return {outcome: found.get(outcome, 0) for outcome in OUTCOMES} | dict(found)

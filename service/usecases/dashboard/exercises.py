@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, ConversationStats, Exercise
+from service.models import Attempt, Conversation, Exercise, LearnerProblemStats
+from service.models.summaries import NO_EXERCISE
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -23,8 +24,8 @@ from service.usecases.dashboard.filters import (
     capped_latency_ms,
     owned_course,
     page_of,
+    problem_stats_conditions,
     ratio,
-    stats_conditions,
 )
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -84,25 +85,32 @@ def exercise_difficulty(session: Session, instructor_id: int, flt: DashboardFilt
     return DifficultyReport(course=course, exercises=page_of(items, total, request))
 
 
-def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
-    """The filter's attempts summed per conversation.
+def _per_problem_stored(flt: DashboardFilter) -> sa.Subquery:
+    stats = LearnerProblemStats
+    exercise_id = sa.case((stats.exercise_key == NO_EXERCISE, sa.null()), else_=stats.exercise_key)
+    return (
+        sa.select(
+            stats.expression, exercise_id.label("exercise_id"),
+            sa.func.sum(stats.attempts).label("attempts"),
+            sa.func.count().label("learners"),
+            sa.func.sum(stats.correct).label("correct"),
+            sa.func.sum(stats.hints_used).label("hints"),
+            sa.func.sum(stats.latency_ms).label("latency"),
+            sa.func.sum(stats.timed_attempts).label("timed"),
+            sa.func.count().over().label("total"),
+        )
+        # A row a conversation's move to its next problem left empty counts for nothing.
+        .where(*problem_stats_conditions(flt), stats.attempts > 0)
+        .group_by(stats.expression, stats.exercise_key)
+    ).subquery()
 
-    All time, the sums are stored (:mod:`~service.usecases.dashboard.summaries`):
-    one row per conversation, a tenth of the attempts' rows. With dates or
-    a skill they are summed from the attempts' covering index (migration
-    0002). Either way the join to conversations then touches one row per
-    conversation instead of one per attempt.
+
+def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
+    """The filter's attempts summed per conversation, from the attempts' covering index (migration 0002).
+
+    The join to conversations then touches one row per conversation instead
+    of one per attempt. (All time, the sums per problem are stored.)
     """
-    if summaries_answer(flt):
-        return (
-            sa.select(
-                ConversationStats.conversation_id, ConversationStats.learner_id,
-                ConversationStats.attempts, ConversationStats.correct,
-                ConversationStats.hints_used.label("hints"), ConversationStats.latency_ms.label("latency"),
-                ConversationStats.timed_attempts.label("timed"),
-            )
-            .where(*stats_conditions(flt))
-        ).subquery()
     return (
         sa.select(
             Attempt.conversation_id, sa.func.min(Attempt.learner_id).label("learner_id"),
@@ -118,7 +126,14 @@ def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
 
 
 def _per_problem(flt: DashboardFilter) -> sa.Subquery:
-    """The per-conversation sums added up per problem, with the number of problems."""
+    """The per-conversation sums added up per problem, with the number of problems.
+
+    All time, they are stored per problem and learner
+    (:mod:`~service.usecases.dashboard.problem_summaries`): a course's rows
+    are summed with no join, each row with attempts one learner.
+    """
+    if summaries_answer(flt):
+        return _per_problem_stored(flt)
     pc = _per_conversation(flt)
     return (
         sa.select(

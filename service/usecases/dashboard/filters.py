@@ -20,7 +20,15 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from service.models import Attempt, Conversation, ConversationStats, Course, Enrolment, Learner, ProblemRecord
+from service.models import (
+    Attempt,
+    Conversation,
+    Course,
+    Enrolment,
+    Learner,
+    LearnerProblemStats,
+    ProblemRecord,
+)
 from service.usecases.errors import NotFound
 
 T = TypeVar("T")
@@ -170,11 +178,11 @@ def problem_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def stats_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
-    """Conditions keeping the summary rows of the course (and its searched learners)."""
-    conditions = [ConversationStats.course_id == flt.course_id]
+def problem_stats_conditions(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the per-problem summary rows of the course (and its searched learners)."""
+    conditions = [LearnerProblemStats.course_id == flt.course_id]
     if flt.search:
-        conditions.append(ConversationStats.learner_id.in_(course_learner_ids(flt)))
+        conditions.append(LearnerProblemStats.learner_id.in_(course_learner_ids(flt)))
     return conditions
 
 

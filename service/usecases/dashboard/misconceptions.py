@@ -5,6 +5,11 @@ more row, ``name=None`` ("other"), with their commonest answers too, so the
 rows add up to ``wrong_attempts``. ``class_size`` (the course's learners
 under the filter's search) lets the page say what share of the class
 holds each misconception.
+
+All time (no dates, no skill) the counts and examples are sums of the
+per-turn summaries of :mod:`.misconception_summaries`, whose size does not
+grow with the attempts; with dates or a skill the page reads the wrong
+answers through the partial index of migration 0003.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.calculus.misconceptions import MISCONCEPTIONS
-from service.models import Attempt
+from service.models import Attempt, LearnerMisconceptionCount, WrongAnswerCount
+from service.models.summaries import UNEXPLAINED
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -26,6 +32,8 @@ from service.usecases.dashboard.filters import (
     owned_course,
     page_of,
 )
+from service.usecases.dashboard.misconception_summaries import misconception_name
+from service.usecases.dashboard.summaries import summaries_answer
 
 EXAMPLES_PER_MISCONCEPTION = 3
 
@@ -66,9 +74,33 @@ def frequent_misconceptions(session: Session, instructor_id: int, flt: Dashboard
     """
     course = owned_course(session, instructor_id, flt.course_id)
     conditions = attempt_conditions(flt)
-    # Every wrong answer grouped by its misconception (NULL: one the tutor
-    # did not recognise), so one pass gives both the counts and the total.
-    counts = (
+    summarised = summaries_answer(flt)
+    grouped = session.execute(_summed_counts(flt) if summarised else _counts(conditions)).all()
+    # A handful of misconceptions at most (the vocabulary has seven, and
+    # "other"), so the page is cut from the full, already-grouped list.
+    rows = [(misconception_name(name), int(n), int(learners)) for name, n, learners in grouped]
+    page_rows = rows[request.offset:request.offset + request.limit]
+    names = [name for name, _, _ in page_rows]
+    # The example answers of the whole course are summed per answer; a name
+    # search narrows them to a few learners, whose own wrong answers are read.
+    examples = (_summed_examples(session, flt.course_id, names) if summarised and not flt.search
+                else _examples(session, conditions, names))
+    items = [
+        MisconceptionCount(name=name, description=_description(name), attempts=n,
+                           learners=learners, examples=examples.get(name, []))
+        for name, n, learners in page_rows
+    ]
+    class_size = session.scalar(sa.select(sa.func.count()).select_from(course_learner_ids(flt).subquery())) or 0
+    return MisconceptionReport(course=course, wrong_attempts=sum(n for _, n, _ in rows),
+                               misconceptions=page_of(items, len(rows), request), class_size=class_size)
+
+
+def _counts(conditions: list[sa.ColumnElement[bool]]) -> sa.Select[tuple[str | None, int, int]]:
+    """Every wrong answer grouped by its misconception (NULL: one the tutor did not recognise).
+
+    One pass gives both the counts and the total.
+    """
+    return (
         sa.select(Attempt.misconception, sa.func.count().label("n"),
                   sa.func.count(sa.distinct(Attempt.learner_id)))
         .where(*conditions, sa.not_(Attempt.correct))
@@ -76,20 +108,33 @@ def frequent_misconceptions(session: Session, instructor_id: int, flt: Dashboard
         # "Other" after a named misconception of the same count, on SQLite and PostgreSQL alike.
         .order_by(sa.desc("n"), Attempt.misconception.is_(None), Attempt.misconception)
     )
-    grouped = session.execute(counts).all()
-    # A handful of misconceptions at most (the vocabulary has seven, and
-    # "other"), so the page is cut from the full, already-grouped list.
-    rows = list(grouped)
-    page_rows = rows[request.offset:request.offset + request.limit]
-    examples = _examples(session, conditions, [name for name, _, _ in page_rows])
-    items = [
-        MisconceptionCount(name=name, description=_description(name), attempts=n,
-                           learners=learners, examples=examples.get(name, []))
-        for name, n, learners in page_rows
-    ]
-    class_size = session.scalar(sa.select(sa.func.count()).select_from(course_learner_ids(flt).subquery())) or 0
-    return MisconceptionReport(course=course, wrong_attempts=sum(n for _, n, _ in grouped),
-                               misconceptions=page_of(items, len(rows), request), class_size=class_size)
+
+
+def _summed_counts(flt: DashboardFilter) -> sa.Select[tuple[str, int, int]]:
+    """The same counts, all time, from the per-learner summary: a row is one learner."""
+    counts = LearnerMisconceptionCount
+    conditions = [counts.course_id == flt.course_id]
+    if flt.search:
+        conditions.append(counts.learner_id.in_(course_learner_ids(flt)))
+    return (
+        sa.select(counts.misconception, sa.func.sum(counts.attempts).label("n"), sa.func.count())
+        .where(*conditions)
+        .group_by(counts.misconception)
+        # "Other" ('') after a named misconception of the same count, as above.
+        .order_by(sa.desc("n"), counts.misconception == UNEXPLAINED, counts.misconception)
+    )
+
+
+def _summed_examples(session: Session, course_id: int,
+                     names: list[str | None]) -> dict[str | None, list[ExampleAnswer]]:
+    """The commonest answers of each misconception, all time, from the course's answer counts.
+
+    An answer given at several steps is one example, at the first step (by
+    name) it was given at, as :func:`_examples` counts them.
+    """
+    answers = WrongAnswerCount
+    return _commonest_answers(session, answers.misconception, answers.answer, answers.step,
+                              sa.func.sum(answers.attempts), [answers.course_id == course_id], names)
 
 
 def _description(name: str | None) -> str:
@@ -111,18 +156,26 @@ def _examples(session: Session, conditions: list[sa.ColumnElement[bool]],
     the course's wrong answers from the partial index of migration 0003
     (about 15 ms). The vocabulary is small, so the extra ranks cost nothing.
     """
+    # count() rather than count(id): the id is not in the index the pass reads.
+    return _commonest_answers(session, Attempt.misconception, Attempt.answer, Attempt.step, sa.func.count(),
+                              [*conditions, sa.not_(Attempt.correct)], names)
+
+
+def _commonest_answers(session: Session, misconception: sa.ColumnElement[str | None],
+                       answer: sa.ColumnElement[str], step: sa.ColumnElement[str], times: sa.ColumnElement[int],
+                       conditions: list[sa.ColumnElement[bool]],
+                       names: list[str | None]) -> dict[str | None, list[ExampleAnswer]]:
+    """Rank the answers of each misconception by ``times`` and keep the first few of ``names``'."""
     if not names:
         return {}
-    times = sa.func.count()  # not count(id): the id is not in the index the pass reads
     ranked = (
         sa.select(
-            Attempt.misconception, Attempt.answer, sa.func.min(Attempt.step).label("step"),
+            misconception.label("misconception"), answer.label("answer"), sa.func.min(step).label("step"),
             times.label("times"),
-            sa.func.row_number().over(partition_by=Attempt.misconception,
-                                      order_by=(times.desc(), Attempt.answer)).label("rank"),
+            sa.func.row_number().over(partition_by=misconception, order_by=(times.desc(), answer)).label("rank"),
         )
-        .where(*conditions, sa.not_(Attempt.correct))
-        .group_by(Attempt.misconception, Attempt.answer)
+        .where(*conditions)
+        .group_by(misconception, answer)
     ).subquery()
     query = (
         sa.select(ranked.c.misconception, ranked.c.answer, ranked.c.step, ranked.c.times)
@@ -131,7 +184,8 @@ def _examples(session: Session, conditions: list[sa.ColumnElement[bool]],
     )
     wanted = set(names)
     found: dict[str | None, list[ExampleAnswer]] = {}
-    for name, answer, step, n in session.execute(query):
+    for stored, text, first_step, n in session.execute(query):
+        name = misconception_name(stored)
         if name in wanted:
-            found.setdefault(name, []).append(ExampleAnswer(answer=answer, step=step, times=n))
+            found.setdefault(name, []).append(ExampleAnswer(answer=text, step=first_step, times=int(n)))
     return found

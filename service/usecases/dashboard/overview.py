@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from service.models import (
     Attempt,
-    ConversationStats,
     Enrolment,
     Learner,
+    LearnerProblemStats,
     ProblemRecord,
     utcnow,
 )
@@ -46,9 +46,10 @@ from service.usecases.dashboard.filters import (
     day_of,
     owned_course,
     problem_conditions,
+    problem_stats_conditions,
     ratio,
-    stats_conditions,
 )
+from service.usecases.dashboard.job_summaries import add_days, counted_before, stored_days
 from service.usecases.dashboard.summaries import summaries_answer
 
 ACTIVE_WINDOW = timedelta(days=7)
@@ -124,11 +125,12 @@ def _learner_counts(session: Session, flt: DashboardFilter, active_since: dateti
 def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
     """Attempts, correct ones and time on task: from the per-conversation sums when all time."""
     if summaries_answer(flt):
+        # Per problem and learner (dashboard.problem_summaries): a course's rows, no join.
         summed = sa.select(
-            sa.func.coalesce(sa.func.sum(ConversationStats.attempts), 0),
-            sa.func.coalesce(sa.func.sum(ConversationStats.correct), 0),
-            sa.func.coalesce(sa.func.sum(ConversationStats.latency_ms), 0),
-        ).where(*stats_conditions(flt))
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.attempts), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
+        ).where(*problem_stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the
@@ -147,14 +149,22 @@ def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:
     """Problems started and solved per UTC day, oldest first, for the solve-rate chart.
 
     Days without any problem are left out (the chart's time axis spaces them).
+    The problems set before the job's last run are counted by the job
+    (:mod:`~service.usecases.dashboard.job_summaries`, per course, so not
+    for a name search); the others here.
     """
+    since = None if flt.search else counted_before(session)
+    conditions = problem_conditions(flt)
+    if since is not None:
+        conditions.append(ProblemRecord.created_at >= since)
     day = day_of(session, ProblemRecord.created_at).label("day")
     query = (
         sa.select(day, sa.func.count(),
                   sa.func.count().filter(ProblemRecord.outcome.in_(SOLVED_OUTCOMES)))
-        .where(*problem_conditions(flt))
+        .where(*conditions)
         .group_by(day)
-        .order_by(day)
     )
-    return [DayRate(day=as_date(d), started=started, solved=solved)
-            for d, started, solved in session.execute(query)]
+    days = {as_date(d): (started, solved) for d, started, solved in session.execute(query)}
+    if since is not None:
+        days = add_days(stored_days(session, flt), days)
+    return [DayRate(day=d, started=started, solved=solved) for d, (started, solved) in sorted(days.items())]

@@ -27,19 +27,28 @@ with the same SQL, frozen in the migration).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, ConversationStats
+from service.models import (
+    Attempt,
+    Conversation,
+    ConversationStats,
+    LearnerMisconceptionCount,
+    LearnerProblemStats,
+    WrongAnswerCount,
+)
 from service.models.summaries import CONVERSATION_STATS_COLUMNS
 from service.usecases.dashboard.filters import (
     IDLE_CAP_MS,
     DashboardFilter,
     capped_latency_ms,
 )
+from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
+from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.upserts import upsert
 
 
@@ -89,22 +98,46 @@ def stats_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return list(summed.values())
 
 
+# Every summary kept from the attempts: its table, key, the columns an
+# upsert adds to, and its rows for some attempt rows.
+ATTEMPT_SUMMARIES: tuple[tuple[sa.Table, tuple[str, ...], tuple[str, ...],
+                               Callable[[Iterable[Mapping[str, Any]]], list[dict[str, Any]]]], ...] = (
+    (ConversationStats.__table__, ("conversation_id",), CONVERSATION_STATS_COLUMNS, stats_rows),  # type: ignore[arg-type]
+    (LearnerMisconceptionCount.__table__, ("course_id", "learner_id", "misconception"), ("attempts",),  # type: ignore[arg-type]
+     learner_misconception_rows),
+    (WrongAnswerCount.__table__, ("course_id", "misconception", "answer", "step"), ("attempts",),  # type: ignore[arg-type]
+     wrong_answer_rows),
+)
+
+
 def count_attempts(session: Session, attempts: Iterable[Mapping[str, Any]]) -> None:
     """Add attempts (rows as inserted into ``attempts``) to their conversations' sums.
 
-    One upsert statement (a turn's attempts share a conversation, so one
-    row), in the session's open transaction: the caller's commit writes the
+    One upsert statement per summary table, in the session's open transaction: the caller's commit writes the
     attempts and their sums together, or neither.
     """
-    rows = stats_rows(attempts)
-    if rows:
-        connection = session.connection()
-        # The sums are added to what is there, in the database: no read, so turns
-        # of two conversations never race, and one conversation's turns are
-        # already serialised by its row lock and version check.
-        table = ConversationStats.__table__
-        connection.execute(upsert(connection.dialect.name, table, ("conversation_id",),
-                                  add=CONVERSATION_STATS_COLUMNS), rows)
+    attempts = list(attempts)
+    connection = session.connection()
+    # The sums are added to what is there, in the database: no read, so turns
+    # of two conversations never race, and one conversation's turns are
+    # already serialised by its row lock and version check.
+    for table, keys, add, rows_of in ATTEMPT_SUMMARIES:
+        rows = rows_of(attempts)
+        if rows:
+            connection.execute(upsert(connection.dialect.name, table, keys, add=add), rows)
+    # Per problem: the attempts' conversations stay on the problem they are on.
+    problems = [row for summed in stats_rows(attempts) for row in _problem_rows(connection, summed)]
+    if problems:
+        connection.execute(upsert(connection.dialect.name, LearnerProblemStats.__table__,  # type: ignore[arg-type]
+                                  PROBLEM_STATS_KEY, add=CONVERSATION_STATS_COLUMNS), problems)
+
+
+def _problem_rows(connection: sa.Connection, summed: Mapping[str, Any]) -> list[dict[str, Any]]:
+    conversation = connection.execute(sa.select(Conversation.expression, Conversation.exercise_id).where(
+        Conversation.id == summed["conversation_id"])).one()
+    problem = (conversation.expression, conversation.exercise_id)
+    return problem_stats_rows(connection, summed["conversation_id"], summed["learner_id"], summed["course_id"],
+                              problem, problem, [summed])
 
 
 def rebuild_conversation_stats(session: Session) -> int:
