@@ -25,9 +25,53 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 SCHEMA_FILE = REPO_ROOT / "tests" / "data" / "compose-spec.json"
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping, as ``docker compose`` does.
+
+    PyYAML keeps the last of two equal keys without a word: a second
+    ``worker:`` service (left by a merge) hid the first and passed the schema.
+    """
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    # The keys as written (a "<<" merge may be overridden, so merged keys do not count).
+    keys = [key.value for key, _ in node.value
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge"]
+    twice = sorted({str(key) for key in keys if keys.count(key) > 1})
+    if twice:
+        raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {', '.join(twice)}",
+                                                node.start_mark)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    return yaml.safe_load(COMPOSE_FILE.read_text())
+    return yaml.load(COMPOSE_FILE.read_text(), Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+
+
+def test_a_key_given_twice_is_refused() -> None:
+    with pytest.raises(yaml.constructor.ConstructorError, match="worker"):
+        yaml.load("services:\n  worker: {}\n  worker: {}\n", Loader=_StrictLoader)  # noqa: S506
+
+
+def test_every_dependency_is_a_service_of_the_file(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        needed = service.get("depends_on") or {}
+        assert set(needed) <= set(services), f"{name} depends on {set(needed) - set(services)}"
+
+
+def test_each_process_runs_its_own_program(compose: dict[str, Any]) -> None:
+    """nginx runs nginx; only the worker service delivers; the dashboards job runs on a loop."""
+    services = compose["services"]
+    assert "command" not in services["nginx"]
+    assert services["worker"]["command"] == ["chain-tutor", "worker"]
+    assert "--no-deliver" in services["app"]["command"]
+    assert "chain-tutor dashboards refresh" in " ".join(services["dashboards"]["command"])
+    assert services["dashboards"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
 @pytest.fixture(scope="module")
