@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.models import Conversation, ProblemRecord, utcnow
+from service.tutor.engine import Turn
+from service.tutor.events import ProblemAbandoned, ProblemSolved, ProblemStarted
 from service.tutor.outcomes import OUTCOMES, SOLVED_OUTCOMES, Outcome
 
 
@@ -80,3 +84,33 @@ def abandon_open_problems(session: Session, learner_id: str) -> None:
                            Conversation.status == Outcome.IN_PROGRESS.value)
                     .values(status=Outcome.ABANDONED.value)
                     .execution_options(synchronize_session=False))
+
+
+def problem_rows(conversation_id: str, learner_id: str, seen_before: int, stored_status: str, turn: Turn,
+                 now: datetime) -> list[dict[str, Any]]:
+    """The conversation's problems whose outcome a turn set: those it ended or started, and the open one.
+
+    ``seen_before`` is how many problems the conversation had set before the
+    turn and ``stored_status`` its stored status. A problem's position is its
+    index in the state's ``seen`` (the problems set in the conversation,
+    oldest first). The current problem's row is written whenever its outcome
+    differs from the conversation's stored status, so one left ``abandoned``
+    by a newer conversation is open again when the learner comes back to it;
+    most turns write no problem row.
+    """
+    position = seen_before - 1
+    outcomes: dict[int, tuple[str, str]] = {}
+    for event in turn.events:
+        if isinstance(event, ProblemStarted):
+            position += 1
+            outcomes[position] = (event.expression, Outcome.IN_PROGRESS.value)
+        elif isinstance(event, ProblemSolved) and position >= 0:
+            outcomes[position] = (event.expression, event.outcome)
+        elif isinstance(event, ProblemAbandoned) and position >= 0:
+            outcomes[position] = (event.expression, Outcome.ABANDONED.value)
+    state = turn.state
+    if state.expression is not None and state.seen and (outcomes or stored_status != state.outcome):
+        outcomes[len(state.seen) - 1] = (state.expression, state.outcome.value)
+    return [{"conversation_id": conversation_id, "learner_id": learner_id, "position": index,
+             "expression": expression, "outcome": outcome, "created_at": now, "updated_at": now}
+            for index, (expression, outcome) in sorted(outcomes.items())]

@@ -48,9 +48,8 @@ from service.models import (
 )
 from service.tutor.engine import Turn
 from service.tutor.events import (
-    AttemptRecorded, Event, MasteryChanged, ProblemAbandoned, ProblemSolved, ProblemStarted,
+    AttemptRecorded, Event, MasteryChanged, ProblemSolved,
 )
-from service.tutor.outcomes import Outcome
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
@@ -58,6 +57,7 @@ from service.usecases.course_models import CourseModelUpdate, course_beliefs, co
 from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
 from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
+from service.usecases.outcomes import problem_rows
 from service.usecases.upserts import upsert
 
 # The events a later LMS integration delivers; the others (hints, problem
@@ -225,7 +225,8 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "outbox": [_outbox(conversation, event, now) for event in _outbox_events(turn, course_update)],
         "stats": stats_rows(attempts),  # the dashboards' per-conversation sums
         "mastery": _mastery_rows(conversation.learner_id, turn, now),
-        "problems": _problem_rows(conversation, turn, now),
+        "problems": problem_rows(conversation.id, conversation.learner_id,
+                                 len(conversation.state.get("seen") or ()), conversation.status, turn, now),
         "beliefs": _belief_rows(conversation.learner_id, turn, now),
         "course_mastery": course_update.mastery_rows(conversation.learner_id, now) if course_update else [],
         "course_beliefs": course_update.belief_rows(conversation.learner_id, now) if course_update else [],
@@ -358,33 +359,6 @@ def _mastery_rows(learner_id: str, turn: Turn, now: datetime) -> list[dict[str, 
     return [{"learner_id": learner_id, "skill": skill, "attempts": turn.opportunities.get(skill, 0),
              "probability": turn.mastery.get(skill, DEFAULT_PARAMS.p_init), "updated_at": now}
             for skill in sorted(moved | set(turn.opportunities))]
-
-
-def _problem_rows(conversation: ConversationRecord, turn: Turn, now: datetime) -> list[dict[str, Any]]:
-    """The conversation's problems whose outcome this turn set: those it ended or started, and the open one.
-
-    A problem's position is its index in the state's ``seen`` (the problems
-    set in the conversation, oldest first). The current problem's row is
-    written whenever its outcome differs from the conversation's stored
-    status, so one left ``abandoned`` by a newer conversation is open again
-    when the learner comes back to it; most turns write no problem row.
-    """
-    position = len(conversation.state.get("seen") or ()) - 1
-    outcomes: dict[int, tuple[str, str]] = {}
-    for event in turn.events:
-        if isinstance(event, ProblemStarted):
-            position += 1
-            outcomes[position] = (event.expression, Outcome.IN_PROGRESS.value)
-        elif isinstance(event, ProblemSolved) and position >= 0:
-            outcomes[position] = (event.expression, event.outcome)
-        elif isinstance(event, ProblemAbandoned) and position >= 0:
-            outcomes[position] = (event.expression, Outcome.ABANDONED.value)
-    state = turn.state
-    if state.expression is not None and state.seen and (outcomes or conversation.status != state.outcome):
-        outcomes[len(state.seen) - 1] = (state.expression, state.outcome.value)
-    return [{"conversation_id": conversation.id, "learner_id": conversation.learner_id, "position": index,
-             "expression": expression, "outcome": outcome, "created_at": now, "updated_at": now}
-            for index, (expression, outcome) in sorted(outcomes.items())]
 
 
 def _belief_rows(learner_id: str, turn: Turn, now: datetime) -> list[dict[str, Any]]:
