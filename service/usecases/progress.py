@@ -23,7 +23,7 @@ from service.tutor.beliefs import full_beliefs
 from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.skills import SKILL_LABELS, SKILL_NAMES
 from service.usecases.access import Principal, visible_learner, work_scope
-from service.usecases.errors import NotFound
+from service.usecases.errors import Forbidden, NotFound
 from service.usecases.outcomes import OutcomeCounts, outcome_counts
 
 # Bayesian Knowledge Tracing's P(L0) (0.2), the tutor's own: the probability
@@ -32,7 +32,6 @@ from service.usecases.outcomes import OutcomeCounts, outcome_counts
 # skill always appears.
 MASTERY_PRIOR = DEFAULT_PARAMS.p_init
 RECENT_ATTEMPTS = 10
-_NO_COURSE = 0  # no course has id 0: the course copy read for it is empty
 
 
 @dataclass(frozen=True)
@@ -117,20 +116,16 @@ def get_progress(session: Session, principal: Principal, learner_id: str,
         sa.select(sa.func.count(Attempt.id))
         .where(Attempt.learner_id == learner.id, work_scope(principal, Attempt.course_id, course_id)))
     conversations = session.scalar(sa.select(sa.func.count()).select_from(in_scope.subquery()))
-    # An instructor never reads the whole model: with no course of theirs to
-    # read (visible_learner makes that impossible today) they read the prior.
-    whole_model = model_course is None and not principal.is_instructor
-    model_scope = None if whole_model else (model_course if model_course is not None else _NO_COURSE)
     return Progress(
         learner_id=learner.id,
         attempts=attempts or 0,
         outcomes=outcome_counts(session, [learner.id], conversations=in_scope),
         hints=_hints(session, in_scope),
         conversations=conversations or 0,
-        skills=_skills(session, learner.id, model_scope),
-        misconceptions=_misconceptions(session, learner.id, model_scope),
+        skills=_skills(session, learner.id, model_course),
+        misconceptions=_misconceptions(session, learner.id, model_course),
         recent=_recent(session, learner.id, work_scope(principal, Attempt.course_id, course_id)),
-        model_course_id=None if whole_model else model_course,
+        model_course_id=model_course,
     )
 
 
@@ -139,8 +134,12 @@ def _check_owned(session: Session, instructor_id: int, course_id: int) -> None:
         raise NotFound(f"You have no course with id {course_id}.")
 
 
-def _latest_course(session: Session, instructor_id: int, learner_id: str) -> int | None:
-    """The instructor's course the learner last worked in (else the first they are enrolled in)."""
+def _latest_course(session: Session, instructor_id: int, learner_id: str) -> int:
+    """The instructor's course the learner last worked in (else the first they are enrolled in).
+
+    An instructor never reads the learner's whole model, so there must be one:
+    :func:`visible_learner` has checked that the learner is in a course of theirs.
+    """
     worked = session.scalar(
         sa.select(Conversation.course_id)
         .join(Course, Course.id == Conversation.course_id)
@@ -148,10 +147,13 @@ def _latest_course(session: Session, instructor_id: int, learner_id: str) -> int
         .order_by(Conversation.updated_at.desc()).limit(1))
     if worked is not None:
         return worked
-    return session.scalar(
+    enrolled = session.scalar(
         sa.select(Enrolment.course_id).join(Course, Course.id == Enrolment.course_id)
         .where(Enrolment.learner_id == learner_id, Course.instructor_id == instructor_id)
         .order_by(Enrolment.course_id).limit(1))
+    if enrolled is None:  # not reachable past visible_learner; never fall back to the whole model
+        raise Forbidden("You may only see the learners of your own courses.")
+    return enrolled
 
 
 def _hints(session: Session, conversations: sa.Select[tuple[str]]) -> int:
