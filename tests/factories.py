@@ -58,6 +58,27 @@ def make_instructor(session: Session, email: str | None = None, name: str = "Gra
     return create_instructor(session, email=email, name=name, password=password)
 
 
+@dataclass(frozen=True)
+class TwoCourses:
+    """One learner enrolled in course A (instructor A) and course B (instructor B)."""
+
+    learner: LearnerHandle
+    teacher_a: NewInstructor
+    teacher_b: NewInstructor
+    course_a: CourseView
+    course_b: CourseView
+
+
+def make_learner_in_two_courses(session: Session) -> TwoCourses:
+    """Ada, in "Course A" of a@example.org and "Course B" of b@example.org: the course-isolation cast."""
+    teacher_a = make_instructor(session, email="a@example.org")
+    teacher_b = make_instructor(session, email="b@example.org")
+    course_a = make_course(session, teacher_a.id, "Course A")
+    course_b = make_course(session, teacher_b.id, "Course B")
+    learner = make_learner(session, "Ada", courses=(course_a.code, course_b.code))
+    return TwoCourses(learner, teacher_a, teacher_b, course_a, course_b)
+
+
 def make_course(session: Session, instructor_id: int, title: str = "Calculus I") -> CourseView:
     """A course of the instructor; ``.code`` is its join code."""
     return create_course(session, instructor_id, title)

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from service.models import Attempt, ConversationStats
 from tests.api.conftest import *  # noqa: F403
-from tests.factories import DEFAULT_PASSWORD, LearnerHandle, bearer, make_course, make_instructor, make_learner
+from tests.factories import DEFAULT_PASSWORD, LearnerHandle, bearer, make_learner_in_two_courses
 
 EXPRESSION_A, EXPRESSION_B = "(2x+1)^3", "sin(5x)"
 WRONG_A, WRONG_B = "3(2x+1)^2", "cos(5x)"  # each a missing inner derivative
@@ -50,11 +50,9 @@ def start(client: FlaskClient, learner: LearnerHandle, expression: str, course_i
 
 @pytest.fixture
 def two(client: FlaskClient, session: sa.orm.Session) -> TwoCourses:
-    teacher_a = make_instructor(session, email="a@example.org")
-    teacher_b = make_instructor(session, email="b@example.org")
-    course_a = make_course(session, teacher_a.id, "Course A")
-    course_b = make_course(session, teacher_b.id, "Course B")
-    learner = make_learner(session, "Ada", courses=(course_a.code, course_b.code))
+    cast = make_learner_in_two_courses(session)
+    learner, teacher_a, teacher_b, course_a, course_b = (
+        cast.learner, cast.teacher_a, cast.teacher_b, cast.course_a, cast.course_b)
     return TwoCourses(
         learner=learner, key_a=teacher_a.api_key, key_b=teacher_b.api_key, email_a=teacher_a.email,
         course_a=course_a.id, course_b=course_b.id,

@@ -24,7 +24,7 @@ from service.tutor.beliefs import DEFAULT_BELIEFS
 from service.usecases.progress import MASTERY_PRIOR
 from tests.api.conftest import *  # noqa: F403
 from tests.api.test_course_isolation import log_in
-from tests.factories import LearnerHandle, bearer, make_course, make_instructor, make_learner
+from tests.factories import LearnerHandle, bearer, make_learner_in_two_courses
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,9 @@ def work(client: FlaskClient, learner: LearnerHandle, course_id: int, expression
 
 @pytest.fixture
 def courses(client: FlaskClient, session: sa.orm.Session) -> Courses:
-    teacher_a = make_instructor(session, email="a@example.org")
-    teacher_b = make_instructor(session, email="b@example.org")
-    course_a = make_course(session, teacher_a.id, "Course A")
-    course_b = make_course(session, teacher_b.id, "Course B")
-    learner = make_learner(session, "Ada", courses=(course_a.code, course_b.code))
+    cast = make_learner_in_two_courses(session)
+    learner, teacher_a, teacher_b, course_a, course_b = (
+        cast.learner, cast.teacher_a, cast.teacher_b, cast.course_a, cast.course_b)
     # All of it in course B: right steps, then a missing inner derivative.
     work(client, learner, course_b.id, "(2x+1)^3", "u = 2x + 1", "dy/du = 3u^2", "du/dx = 2",
          "dy/dx = 6(2x+1)^2")
