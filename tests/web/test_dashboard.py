@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -35,8 +35,6 @@ from tests.factories import (
 )
 from tests.integration.conftest import *
 
-NOW = datetime.now(UTC)
-TODAY = NOW.date()
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -59,6 +57,22 @@ class World:
     bob: str
     cy: str
     ada_conversation: str
+    today: date
+
+
+def minutes_ago_today(now: datetime, minutes: float) -> datetime:
+    """`minutes` before `now`, squeezed into today's date when `now` is just past midnight.
+
+    The world's "today" rows must share the server's date: a suite that ran at 00:10 UTC put
+    "half an hour ago" on yesterday, and every "today" assertion failed. Scaling keeps the rows
+    in the past and in their order.
+    """
+    since_midnight = now - datetime.combine(now.date(), time(), UTC)
+    latest = timedelta(minutes=31)
+    ago = timedelta(minutes=minutes)
+    if since_midnight < latest:
+        ago = ago * (since_midnight / latest)
+    return now - ago
 
 
 @pytest.fixture
@@ -81,6 +95,7 @@ def conversation_at(session: sa.orm.Session, learner_id: str, when: datetime, **
 
 @pytest.fixture
 def world(session: sa.orm.Session) -> World:
+    now = datetime.now(UTC)
     teacher = make_instructor(session, email="teacher@example.org", name="Grace")
     stranger = make_instructor(session, email="stranger@example.org", name="Sam")
     course = make_course(session, teacher.id, "Calculus I")
@@ -88,26 +103,26 @@ def world(session: sa.orm.Session) -> World:
     ada = make_learner(session, "Ada Lovelace", courses=(course.code,))
     bob = make_learner(session, "Bob", courses=(course.code,))
     cy = make_learner(session, "Cy", courses=(other.code,))
-    session.get(Learner, bob.id).last_seen_at = NOW - timedelta(days=10)  # type: ignore[union-attr]
+    session.get(Learner, bob.id).last_seen_at = now - timedelta(days=10)  # type: ignore[union-attr]
     session.commit()
 
-    solved = conversation_at(session, ada.id, NOW - timedelta(minutes=30), status="solved")
+    solved = conversation_at(session, ada.id, minutes_ago_today(now, 30), status="solved")
     make_attempt(session, solved, correct=False, answer="-6(2x+1)^2", misconception="sign_error",
-                 skill="multiply_factors", latency_ms=4_000, created_at=NOW - timedelta(minutes=29))
+                 skill="multiply_factors", latency_ms=4_000, created_at=minutes_ago_today(now, 29))
     make_attempt(session, solved, correct=True, answer="6(2x+1)^2", skill="multiply_factors",
-                 latency_ms=10_000_000, hints_used=1, created_at=NOW - timedelta(minutes=28))
+                 latency_ms=10_000_000, hints_used=1, created_at=minutes_ago_today(now, 28))
     session.add_all([
         Message(conversation_id=solved.id, position=0, role="tutor", kind="question",
                 text="Differentiate (2x+1)^3. What is the inner function?"),
         Message(conversation_id=solved.id, position=1, role="learner", kind="answer", text="-6(2x+1)^2"),
     ])
-    old = conversation_at(session, ada.id, NOW - timedelta(days=20), expression="e^(-x^2)")
+    old = conversation_at(session, ada.id, now - timedelta(days=20), expression="e^(-x^2)")
     make_attempt(session, old, correct=False, answer="e^(-x^2)", misconception="missing_inner_derivative",
-                 skill="inner_derivative", latency_ms=2_000, created_at=NOW - timedelta(days=20))
-    unsolved = conversation_at(session, bob.id, NOW - timedelta(minutes=10))
+                 skill="inner_derivative", latency_ms=2_000, created_at=now - timedelta(days=20))
+    unsolved = conversation_at(session, bob.id, minutes_ago_today(now, 10))
     make_attempt(session, unsolved, correct=False, answer=HOSTILE, misconception="sign_error",
-                 skill="outer_derivative", latency_ms=6_000, created_at=NOW - timedelta(minutes=9))
-    theirs = conversation_at(session, cy.id, NOW - timedelta(minutes=5))
+                 skill="outer_derivative", latency_ms=6_000, created_at=minutes_ago_today(now, 9))
+    theirs = conversation_at(session, cy.id, minutes_ago_today(now, 5))
     make_attempt(session, theirs, correct=False, answer="cy's answer", misconception="composed_derivatives")
     make_mastery(session, ada.id, "outer_derivative", 0.91, attempts=4)
     make_mastery(session, ada.id, "multiply_factors", 0.35, attempts=2)
@@ -115,7 +130,7 @@ def world(session: sa.orm.Session) -> World:
     make_mastery(session, cy.id, "outer_derivative", 0.05, attempts=3)
     return World(teacher_email=teacher.email, stranger_email=stranger.email, course_id=course.id,
                  course_code=course.code, other_course_id=other.id, ada=ada.id, bob=bob.id, cy=cy.id,
-                 ada_conversation=solved.id)
+                 ada_conversation=solved.id, today=now.date())
 
 
 def csrf_from(html: str) -> str:
@@ -275,7 +290,7 @@ def test_the_overview_embeds_the_solve_rate_chart_as_json(teacher: FlaskClient, 
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/")
     assert '<script type="application/json" id="solve-rate-chart">' in html
     assert "vendor/chart.umd.min.js" in html
-    assert f'"{TODAY.isoformat()}"' in html
+    assert f'"{world.today.isoformat()}"' in html
 
 
 def test_the_heatmap_shows_mastery_and_marks_unpractised_skills(teacher: FlaskClient, world: World) -> None:
@@ -317,9 +332,9 @@ def test_misconceptions_are_counted_with_example_answers_escaped(teacher: FlaskC
 
 def test_misconceptions_follow_the_date_and_skill_filters(teacher: FlaskClient, world: World) -> None:
     base = f"/dashboard/courses/{world.course_id}/misconceptions"
-    recent = page_text(teacher, f"{base}?since={(TODAY - timedelta(days=7)).isoformat()}")
+    recent = page_text(teacher, f"{base}?since={(world.today - timedelta(days=7)).isoformat()}")
     assert 'data-misconception="missing_inner_derivative"' not in recent
-    old = page_text(teacher, f"{base}?until={(TODAY - timedelta(days=7)).isoformat()}")
+    old = page_text(teacher, f"{base}?until={(world.today - timedelta(days=7)).isoformat()}")
     assert 'data-misconception="missing_inner_derivative"' in old and 'data-misconception="sign_error"' not in old
     skill = page_text(teacher, f"{base}?skill=outer_derivative")
     assert re.search(r'data-misconception="sign_error">.*?<td class="num" data-label="Wrong answers">1</td>',
@@ -351,7 +366,7 @@ def test_exercise_difficulty_lists_problems_hardest_first(teacher: FlaskClient, 
 
 def test_learner_text_in_chart_data_cannot_close_the_script(teacher: FlaskClient, session: sa.orm.Session,
                                                             world: World) -> None:
-    hostile = conversation_at(session, world.bob, NOW, expression="</script><script>alert(1)</script>")
+    hostile = conversation_at(session, world.bob, datetime.now(UTC), expression="</script><script>alert(1)</script>")
     make_attempt(session, hostile, correct=True, latency_ms=1000)
     html = page_text(teacher, f"/dashboard/courses/{world.course_id}/exercises")
     chart = html.split('id="difficulty-chart">')[1].split("</script>")[0]
@@ -395,7 +410,7 @@ def test_the_attempts_export_applies_the_filters(teacher: FlaskClient, world: Wo
     base = f"/dashboard/courses/{world.course_id}/export/attempts.csv"
     _, by_skill = read_csv(teacher, f"{base}?skill=multiply_factors")
     assert [r["answer"] for r in by_skill] == ["-6(2x+1)^2", "6(2x+1)^2"]
-    _, recent = read_csv(teacher, f"{base}?since={TODAY.isoformat()}&q=bob")
+    _, recent = read_csv(teacher, f"{base}?since={world.today.isoformat()}&q=bob")
     assert [r["learner_name"] for r in recent] == ["Bob"]
 
 
