@@ -87,7 +87,13 @@ def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
 
 
 def _configure_postgresql(dbapi_connection: Any, statement_timeout_ms: int, lock_timeout_ms: int) -> None:
-    """Bound every statement and every lock wait of this connection (0 turns a bound off).
+    """Bound every statement and every lock wait of this connection (0 turns a bound off); no JIT.
+
+    JIT compiles a plan whose estimated cost is high, and a CSV export read
+    through a cursor is estimated as the whole course (10,000,000 attempts in
+    ``bench/bench_dashboard.py``): PostgreSQL spent 150-200 ms compiling
+    before the first row, half the export's first page. No query of the
+    service runs long enough to win that back.
 
     Committed at once: a session-level SET made inside a transaction that
     the pool later rolls back would be undone with it.
@@ -95,6 +101,7 @@ def _configure_postgresql(dbapi_connection: Any, statement_timeout_ms: int, lock
     with dbapi_connection.cursor() as cursor:
         cursor.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
         cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        cursor.execute("SET jit = off")
     dbapi_connection.commit()
 
 

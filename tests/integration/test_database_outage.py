@@ -63,6 +63,15 @@ def cut_off(server: str, name: str) -> None:
                                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
 
 
+def test_every_connection_is_bounded_and_plans_without_jit(pg_app: Flask) -> None:
+    # JIT compiling a streamed export's plan cost 150-200 ms before its first row (database._configure_postgresql).
+    with pg_app.app_context():
+        settings = {name: db.session.execute(sa.text(f"SHOW {name}")).scalar()
+                    for name in ("statement_timeout", "lock_timeout", "jit")}
+        db.session.rollback()
+    assert settings == {"statement_timeout": "2s", "lock_timeout": f"{LOCK_TIMEOUT_MS}ms", "jit": "off"}
+
+
 def test_a_locked_table_ends_requests_within_the_lock_timeout(pg_app: Flask,
                                                              caplog: pytest.LogCaptureFixture) -> None:
     client: FlaskClient = pg_app.test_client()
