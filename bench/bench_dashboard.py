@@ -44,6 +44,7 @@ from service.app import create_app
 from service.extensions import MIGRATIONS_DIR, db
 from service.usecases import create_instructor
 from service.usecases import dashboard as queries
+from service.usecases.dashboard.day_summaries import rebuild_day_summaries
 from service.usecases.dashboard.job_summaries import refresh_dashboards
 from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
 from service.usecases.dashboard.problem_summaries import rebuild_problem_stats
@@ -63,6 +64,7 @@ SUMMARIES: list[tuple[str, Callable[[Session], int]]] = [
     ("conversation_stats", rebuild_conversation_stats),
     ("misconception counts", rebuild_misconception_counts),
     ("learner_problem_stats", rebuild_problem_stats),
+    ("day and skill summaries", rebuild_day_summaries),
 ]
 
 SEED_SQL: list[tuple[str, str]] = [

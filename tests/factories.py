@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.models import (
     Attempt, Conversation, CourseMastery, Enrolment, Exercise, Lesson, Mastery, Message, OutboxEvent, ProblemRecord, Section,
+    utcnow,
 )
 from service.usecases import create_course, create_instructor, create_learner, enrol_learner
 from service.usecases.courses import CourseView
@@ -149,7 +150,7 @@ def make_attempt(session: Session, conversation: Conversation, correct: bool = T
                  **fields: Any) -> Attempt:
     """One answer in a conversation."""
     values: dict[str, Any] = {"step": "dy/dx", "answer": "6(2x+1)^2", "skill": "multiply_factors",
-                              "hints_used": 0, "misconception": None}
+                              "hints_used": 0, "misconception": None, "created_at": utcnow()}
     values.update(fields)
     attempt = Attempt(learner_id=conversation.learner_id, conversation_id=conversation.id,
                       course_id=conversation.course_id, correct=correct, **values)

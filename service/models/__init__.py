@@ -30,10 +30,14 @@ from service.models.lti import (
 from service.models.people import Course, Enrolment, Instructor, Learner, new_public_id
 from service.models.summaries import (
     ConversationStats,
+    CourseDayAttempts,
     CourseDayProblems,
+    CourseDayWrongAnswers,
     CourseOutcomeCount,
+    LearnerDayMisconceptions,
     LearnerMisconceptionCount,
     LearnerProblemStats,
+    LearnerSkillMisconceptions,
     SummaryRefresh,
     WrongAnswerCount,
 )
@@ -47,6 +51,7 @@ __all__ = [
     "CourseMastery", "CourseMisconceptionBelief",
     "LearnerMisconceptionCount", "WrongAnswerCount", "LearnerProblemStats",
     "CourseDayProblems", "CourseOutcomeCount", "SummaryRefresh",
+    "CourseDayAttempts", "CourseDayWrongAnswers", "LearnerDayMisconceptions", "LearnerSkillMisconceptions",
     "ProblemRecord", "MisconceptionBelief", "BKTParameterSet",
     "IdempotentReply",
     "WebhookEndpoint", "WebhookDelivery",

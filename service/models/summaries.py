@@ -3,7 +3,8 @@
 A summary row is kept up to date in the same transaction as the attempts
 it counts (:mod:`service.usecases.dashboard.summaries`), so it is never
 behind and never ahead of them. Migration 0003 created and backfilled
-``conversation_stats``, migration 0010 the misconception counts.
+``conversation_stats``, migration 0010 the misconception counts, migration 0012
+the summaries by day and skill that the pages' date and skill filters read.
 """
 
 from __future__ import annotations
@@ -138,6 +139,81 @@ class LearnerProblemStats(Base):
     hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+# The skill key of an attempt the engine filed under no skill: a key column cannot be NULL.
+NO_SKILL = ""
+
+
+class CourseDayAttempts(Base):
+    """A course's attempts on one UTC day at one skill, summed (as ``conversation_stats`` sums them).
+
+    The overview's attempts, correct answers and time on task under a date
+    range or a skill are a few of these rows (a course has one per day and
+    skill practised), not every attempt of the range. Kept by the turns, so
+    exact at once. A course's turns of one day share its rows: each turn
+    holds a row's lock from its write to its commit, a millisecond or two.
+    """
+
+    __tablename__ = "course_day_attempts"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class CourseDayWrongAnswers(Base):
+    """How often a course's learners gave one wrong answer at one step on one day, at one skill.
+
+    :class:`WrongAnswerCount` by day and skill: under a date range or a
+    skill, the misconception page's counts (summed per misconception) and
+    its example answers come from these rows.
+    """
+
+    __tablename__ = "course_day_wrong_answers"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    answer: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    step: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class LearnerDayMisconceptions(Base):
+    """The days on which a learner of a course gave wrong answers showing one misconception.
+
+    How many learners showed a misconception in a date range: each of the
+    course's (misconception, learner) pairs of :class:`LearnerMisconceptionCount`
+    is kept when it has a row here in the range, one probe of this key each,
+    however wide the range.
+    """
+
+    __tablename__ = "learner_day_misconceptions"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class LearnerSkillMisconceptions(Base):
+    """:class:`LearnerMisconceptionCount` per skill: a row is one learner, for the page's skill filter."""
+
+    __tablename__ = "learner_skill_misconceptions"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
 
 
 class CourseDayProblems(Base):

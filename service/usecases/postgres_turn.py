@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,8 +92,8 @@ def _insert_rows(name: str, columns: tuple[str, ...], row_table: RowTable, writt
 
 
 def _jsonable(row: Mapping[str, Any]) -> dict[str, Any]:
-    # Timestamps travel as ISO 8601 text; jsonb_to_recordset reads them back as timestamptz.
-    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in row.items()}
+    # Timestamps and days travel as ISO 8601 text; jsonb_to_recordset reads them back as timestamptz or date.
+    return {key: value.isoformat() if isinstance(value, datetime | date) else value for key, value in row.items()}
 
 
 def mastery_column(learner_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:

@@ -54,6 +54,7 @@ from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
 from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
+from service.usecases.dashboard.day_summaries import DAY_SUMMARIES
 from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
 from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
@@ -127,6 +128,8 @@ ROW_TABLES: dict[str, postgres_turn.RowTable] = {
     # The exercise page's sums (dashboard.problem_summaries).
     "problem_stats": (LearnerProblemStats.__table__,  # type: ignore[dict-item]
                       PROBLEM_STATS_KEY, CONVERSATION_STATS_COLUMNS, ()),
+    # The date and skill filters' summaries (dashboard.day_summaries), by table name.
+    **{table.name: (table, keys, add, ()) for table, keys, add, _ in DAY_SUMMARIES},
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -232,6 +235,7 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "course_beliefs": course_update.belief_rows(conversation.learner_id, now) if course_update else [],
         "misconception_counts": learner_misconception_rows(attempts),
         "wrong_answers": wrong_answer_rows(attempts),
+        **{table.name: rows_of(attempts) for table, _, _, rows_of in DAY_SUMMARIES},
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     rows["problem_stats"] = problem_stats_rows(

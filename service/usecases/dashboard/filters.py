@@ -229,6 +229,15 @@ def capped_latency_ms() -> sa.ColumnElement[int]:
     return sa.case((Attempt.latency_ms > IDLE_CAP_MS, IDLE_CAP_MS), else_=Attempt.latency_ms)
 
 
+def capped(latency_ms: int | None) -> int:
+    """One attempt's contribution to time on task, in Python: capped at ``IDLE_CAP_MS``, 0 when unknown.
+
+    >>> capped(4_000), capped(10_000_000), capped(None)
+    (4000, 300000, 0)
+    """
+    return 0 if latency_ms is None else min(latency_ms, IDLE_CAP_MS)
+
+
 def ratio(part: int | None, whole: int | None) -> float | None:
     """``part / whole``, or ``None`` when there is nothing to divide.
 

@@ -8,19 +8,28 @@ holds each misconception.
 
 All time (no dates, no skill) the counts and examples are sums of the
 per-turn summaries of :mod:`.misconception_summaries`, whose size does not
-grow with the attempts; with dates or a skill the page reads the wrong
-answers through the partial index of migration 0003.
+grow with the attempts; with dates or a skill, those of :mod:`.day_summaries`.
+With both, the page reads the wrong answers through the partial index of
+migration 0003.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.calculus.misconceptions import MISCONCEPTIONS
-from service.models import Attempt, LearnerMisconceptionCount, WrongAnswerCount
+from service.models import (
+    Attempt,
+    CourseDayWrongAnswers,
+    LearnerDayMisconceptions,
+    LearnerMisconceptionCount,
+    LearnerSkillMisconceptions,
+    WrongAnswerCount,
+)
 from service.models.summaries import UNEXPLAINED
 from service.usecases.dashboard.filters import (
     CourseRef,
@@ -32,6 +41,7 @@ from service.usecases.dashboard.filters import (
     owned_course,
     page_of,
 )
+from service.usecases.dashboard.day_summaries import day_conditions, days_answer
 from service.usecases.dashboard.misconception_summaries import misconception_name
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -74,8 +84,11 @@ def frequent_misconceptions(session: Session, instructor_id: int, flt: Dashboard
     """
     course = owned_course(session, instructor_id, flt.course_id)
     conditions = attempt_conditions(flt)
-    summarised = summaries_answer(flt)
-    grouped = session.execute(_summed_counts(flt) if summarised else _counts(conditions)).all()
+    summarised, by_day = summaries_answer(flt), days_answer(flt)
+    if by_day:
+        grouped: Sequence[tuple[str | None, int, int]] = _day_counts(session, flt)
+    else:
+        grouped = session.execute(_summed_counts(flt) if summarised else _counts(conditions)).all()  # type: ignore[assignment]
     # A handful of misconceptions at most (the vocabulary has seven, and
     # "other"), so the page is cut from the full, already-grouped list.
     rows = [(misconception_name(name), int(n), int(learners)) for name, n, learners in grouped]
@@ -83,8 +96,12 @@ def frequent_misconceptions(session: Session, instructor_id: int, flt: Dashboard
     names = [name for name, _, _ in page_rows]
     # The example answers of the whole course are summed per answer; a name
     # search narrows them to a few learners, whose own wrong answers are read.
-    examples = (_summed_examples(session, flt.course_id, names) if summarised and not flt.search
-                else _examples(session, conditions, names))
+    if by_day:
+        examples = _day_examples(session, flt, names)
+    elif summarised and not flt.search:
+        examples = _summed_examples(session, flt.course_id, names)
+    else:
+        examples = _examples(session, conditions, names)
     items = [
         MisconceptionCount(name=name, description=_description(name), attempts=n,
                            learners=learners, examples=examples.get(name, []))
@@ -135,6 +152,50 @@ def _summed_examples(session: Session, course_id: int,
     answers = WrongAnswerCount
     return _commonest_answers(session, answers.misconception, answers.answer, answers.step,
                               sa.func.sum(answers.attempts), [answers.course_id == course_id], names)
+
+
+def _day_counts(session: Session, flt: DashboardFilter) -> list[tuple[str, int, int]]:
+    """Wrong answers and learners per misconception under a date range or a skill (:mod:`.day_summaries`).
+
+    The answers are summed from the course's day rows. The learners: at one
+    skill, counted as rows (a row is one learner); in a date range, each
+    (misconception, learner) pair of the course is probed for a day in the
+    range, which costs the same for a week as for a term.
+    """
+    answers = CourseDayWrongAnswers
+    answer_conditions = [answers.course_id == flt.course_id, *day_conditions(answers.day, flt)]
+    if flt.skill:
+        answer_conditions.append(answers.skill == flt.skill)
+    counts = dict(session.execute(sa.select(answers.misconception, sa.func.sum(answers.attempts))
+                                  .where(*answer_conditions).group_by(answers.misconception)).all())
+    if flt.skill:
+        at_skill = LearnerSkillMisconceptions
+        learners_query = (sa.select(at_skill.misconception, sa.func.count())
+                          .where(at_skill.course_id == flt.course_id, at_skill.skill == flt.skill)
+                          .group_by(at_skill.misconception))
+    else:
+        pairs, days = LearnerMisconceptionCount, LearnerDayMisconceptions
+        in_range = sa.select(days.day).where(
+            days.course_id == pairs.course_id, days.misconception == pairs.misconception,
+            days.learner_id == pairs.learner_id, *day_conditions(days.day, flt))
+        learners_query = (sa.select(pairs.misconception, sa.func.count())
+                          .where(pairs.course_id == flt.course_id, in_range.exists())
+                          .group_by(pairs.misconception))
+    learners = dict(session.execute(learners_query).all())
+    rows = [(name, int(n), int(learners.get(name, 0))) for name, n in counts.items() if n]
+    # Most frequent first; "other" ('') after a named misconception of the same count, as in SQL.
+    return sorted(rows, key=lambda row: (-row[1], row[0] == UNEXPLAINED, row[0]))
+
+
+def _day_examples(session: Session, flt: DashboardFilter,
+                  names: list[str | None]) -> dict[str | None, list[ExampleAnswer]]:
+    """The commonest answers of each misconception in a date range or at a skill, from the day rows."""
+    answers = CourseDayWrongAnswers
+    conditions = [answers.course_id == flt.course_id, *day_conditions(answers.day, flt)]
+    if flt.skill:
+        conditions.append(answers.skill == flt.skill)
+    return _commonest_answers(session, answers.misconception, answers.answer, answers.step,
+                              sa.func.sum(answers.attempts), conditions, names)
 
 
 def _description(name: str | None) -> str:

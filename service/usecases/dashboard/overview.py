@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from service.models import (
     Attempt,
+    CourseDayAttempts,
     Enrolment,
     Learner,
     LearnerProblemStats,
@@ -49,6 +50,7 @@ from service.usecases.dashboard.filters import (
     problem_stats_conditions,
     ratio,
 )
+from service.usecases.dashboard.day_summaries import day_conditions, days_answer
 from service.usecases.dashboard.job_summaries import add_days, counted_before, stored_days
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -123,7 +125,7 @@ def _learner_counts(session: Session, flt: DashboardFilter, active_since: dateti
 
 
 def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
-    """Attempts, correct ones and time on task: from the per-conversation sums when all time."""
+    """Attempts, correct ones and time on task: from the summaries, unless both dates and a skill or a search."""
     if summaries_answer(flt):
         # Per problem and learner (dashboard.problem_summaries): a course's rows, no join.
         summed = sa.select(
@@ -131,6 +133,17 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
             sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
             sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
         ).where(*problem_stats_conditions(flt))
+        attempts, correct, time_ms = session.execute(summed).one()
+        return int(attempts), int(correct), int(time_ms)
+    if days_answer(flt):
+        # A date range or a skill: a few rows per day of the course (dashboard.day_summaries).
+        days = CourseDayAttempts
+        conditions = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
+        if flt.skill:
+            conditions.append(days.skill == flt.skill)
+        summed = sa.select(sa.func.coalesce(sa.func.sum(days.attempts), 0),
+                           sa.func.coalesce(sa.func.sum(days.correct), 0),
+                           sa.func.coalesce(sa.func.sum(days.latency_ms), 0)).where(*conditions)
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the

@@ -43,10 +43,11 @@ from service.models import (
 )
 from service.models.summaries import CONVERSATION_STATS_COLUMNS
 from service.usecases.dashboard.filters import (
-    IDLE_CAP_MS,
     DashboardFilter,
+    capped,
     capped_latency_ms,
 )
+from service.usecases.dashboard.day_summaries import DAY_SUMMARIES
 from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
 from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
 from service.usecases.upserts import upsert
@@ -64,15 +65,6 @@ def summaries_answer(flt: DashboardFilter) -> bool:
     False
     """
     return flt.since is None and flt.until is None and flt.skill is None
-
-
-def capped(latency_ms: int | None) -> int:
-    """One attempt's contribution to time on task: capped at ``IDLE_CAP_MS``, 0 when unknown.
-
-    >>> capped(4_000), capped(10_000_000), capped(None)
-    (4000, 300000, 0)
-    """
-    return 0 if latency_ms is None else min(latency_ms, IDLE_CAP_MS)
 
 
 def stats_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -107,6 +99,7 @@ ATTEMPT_SUMMARIES: tuple[tuple[sa.Table, tuple[str, ...], tuple[str, ...],
      learner_misconception_rows),
     (WrongAnswerCount.__table__, ("course_id", "misconception", "answer", "step"), ("attempts",),  # type: ignore[arg-type]
      wrong_answer_rows),
+    *DAY_SUMMARIES,
 )
 
 
