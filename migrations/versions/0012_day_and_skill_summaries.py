@@ -12,7 +12,9 @@ and 0010, answer them instead:
   step): the misconception counts and example answers;
 - ``learner_day_misconceptions`` (course, misconception, learner, day) and
   ``learner_skill_misconceptions`` (course, skill, misconception, learner):
-  how many learners showed each misconception in the range, or at the skill.
+  how many learners showed each misconception in the range, or at the skill;
+- and ``learner_misconception_counts`` gains each learner's ``first_day`` and
+  ``last_day`` per misconception: "since a day" and "until a day" need no more.
 
 ``''`` stands for no skill and for the wrong answers no known misconception
 explains (key columns cannot be NULL). Backfilled from ``attempts`` (those
@@ -56,6 +58,16 @@ def backfill(day: str) -> tuple[str, ...]:
             SELECT course_id, coalesce(skill, ''), coalesce(misconception, ''), learner_id, count(*) {WRONG}
             GROUP BY course_id, coalesce(skill, ''), coalesce(misconception, ''), learner_id""",
     )
+
+
+# Each learner's first and last day per misconception, from the day rows just backfilled.
+_SAME = ("d.course_id = c.course_id AND d.misconception = c.misconception "
+         "AND d.learner_id = c.learner_id")
+FIRST_AND_LAST_DAYS = f"""
+    UPDATE learner_misconception_counts AS c
+    SET first_day = (SELECT min(d.day) FROM learner_day_misconceptions d WHERE {_SAME}),
+        last_day = (SELECT max(d.day) FROM learner_day_misconceptions d WHERE {_SAME})
+"""
 
 
 def counter(name: str = 'attempts') -> sa.Column:
@@ -120,9 +132,15 @@ def upgrade() -> None:
            else "substr(created_at, 1, 10)")
     for statement in backfill(day):
         op.execute(statement)
+    op.add_column('learner_misconception_counts', sa.Column('first_day', sa.Date(), nullable=True))
+    op.add_column('learner_misconception_counts', sa.Column('last_day', sa.Date(), nullable=True))
+    op.execute(FIRST_AND_LAST_DAYS)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('learner_misconception_counts') as batch:
+        batch.drop_column('last_day')
+        batch.drop_column('first_day')
     op.drop_table('learner_skill_misconceptions')
     op.drop_table('learner_day_misconceptions')
     op.drop_table('course_day_wrong_answers')

@@ -89,6 +89,10 @@ class LearnerMisconceptionCount(Base):
     learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
     misconception: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    # The UTC days of the first and the last of these answers (migration 0012): whether the
+    # learner showed the misconception in a date range, mostly without reading further.
+    first_day: Mapped[date | None]
+    last_day: Mapped[date | None]
 
 
 class WrongAnswerCount(Base):

@@ -35,12 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from service.models import CourseMastery, CourseMisconceptionBelief, Mastery, MisconceptionBelief
-from service.usecases.upserts import upsert
-
-# How a table takes a turn's rows: its key columns for an upsert (None: a
-# plain insert), the columns an upsert adds to and the ones it overwrites.
-RowTable = tuple[sa.Table, tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
-
+from service.usecases.upserts import RowTable
 
 def write_turn(connection: sa.Connection, conversation: sa.Executable, conversation_values: Mapping[str, Any],
                tables: Mapping[str, RowTable], rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> int:
@@ -77,13 +72,13 @@ def _insert_rows(name: str, columns: tuple[str, ...], row_table: RowTable, writt
     Only if the conversation's row was ``written``: a turn computed on a
     stale read writes nothing at all.
     """
-    table, keys, add, replace = row_table
+    table = row_table.table
     rows = (
         sa.func.jsonb_to_recordset(sa.bindparam(f"{name}_rows", type_=postgresql.JSONB))
         .table_valued(*(sa.column(column, table.c[column].type) for column in columns))
         .render_derived(with_types=True)
     )
-    insert = postgresql.insert(table) if keys is None else upsert("postgresql", table, keys, add, replace)
+    insert = postgresql.insert(table) if row_table.keys is None else row_table.statement("postgresql")
     # Columns a turn leaves out take their server defaults (no Python-side ones in a CTE).
     # SELECT * (the record's columns are declared in the insert's order): a
     # shorter text, which psycopg caches parsed only up to 4096 characters.

@@ -36,14 +36,12 @@ from service.models import (
     Conversation,
     ConversationStats,
     Exercise,
-    LearnerMisconceptionCount,
     LearnerProblemStats,
     Mastery,
     Message,
     MisconceptionBelief,
     OutboxEvent,
     ProblemRecord,
-    WrongAnswerCount,
     utcnow,
 )
 from service.tutor.engine import Turn
@@ -54,12 +52,10 @@ from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
 from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
-from service.usecases.dashboard.day_summaries import DAY_SUMMARIES
-from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
 from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
-from service.usecases.dashboard.summaries import CONVERSATION_STATS_COLUMNS, stats_rows
+from service.usecases.dashboard.summaries import ATTEMPT_SUMMARIES, CONVERSATION_STATS_COLUMNS
 from service.usecases.outcomes import problem_rows
-from service.usecases.upserts import upsert
+from service.usecases.upserts import RowTable
 
 # The events a later LMS integration delivers; the others (hints, problem
 # started, solution shown) are visible in the messages and attempts already.
@@ -106,30 +102,25 @@ _INSERT_CONVERSATION = sa.insert(_conversations).values(
 _INSERT_CONVERSATION_RETURNING = _INSERT_CONVERSATION.returning(_conversations.c.id)
 _MOVE_CONVERSATION_RETURNING = _MOVE_CONVERSATION.returning(_conversations.c.id)
 # Every table a turn writes to besides conversations, by the name of its rows
-# in record_turn (see postgres_turn.RowTable).
-ROW_TABLES: dict[str, postgres_turn.RowTable] = {
-    "messages": (Message.__table__, None, (), ()),  # type: ignore[dict-item]
-    "attempts": (Attempt.__table__, None, (), ()),  # type: ignore[dict-item]
-    "outbox": (OutboxEvent.__table__, None, (), ()),  # type: ignore[dict-item]
-    "stats": (ConversationStats.__table__, ("conversation_id",), CONVERSATION_STATS_COLUMNS, ()),  # type: ignore[dict-item]
-    "mastery": (_mastery, ("learner_id", "skill"), ("attempts",), ("probability", "updated_at")),
-    "problems": (ProblemRecord.__table__, ("conversation_id", "position"), (), ("outcome", "updated_at")),  # type: ignore[dict-item]
-    "beliefs": (MisconceptionBelief.__table__, ("learner_id", "misconception"), (),  # type: ignore[dict-item]
-                ("probability", "updated_at")),
-    "course_mastery": (course_mastery, ("course_id", "learner_id", "skill"), ("attempts",),
-                       ("probability", "updated_at")),
-    "course_beliefs": (course_beliefs, ("course_id", "learner_id", "misconception"), (),
-                       ("probability", "updated_at")),
-    # The misconception page's counts (dashboard.misconception_summaries).
-    "misconception_counts": (LearnerMisconceptionCount.__table__,  # type: ignore[dict-item]
-                             ("course_id", "learner_id", "misconception"), ("attempts",), ()),
-    "wrong_answers": (WrongAnswerCount.__table__,  # type: ignore[dict-item]
-                      ("course_id", "misconception", "answer", "step"), ("attempts",), ()),
+# in record_turn.
+ROW_TABLES: dict[str, RowTable] = {
+    "messages": RowTable(Message.__table__, None),  # type: ignore[arg-type]
+    "attempts": RowTable(Attempt.__table__, None),  # type: ignore[arg-type]
+    "outbox": RowTable(OutboxEvent.__table__, None),  # type: ignore[arg-type]
+    "mastery": RowTable(_mastery, ("learner_id", "skill"), add=("attempts",), replace=("probability", "updated_at")),
+    "problems": RowTable(ProblemRecord.__table__, ("conversation_id", "position"),  # type: ignore[arg-type]
+                         replace=("outcome", "updated_at")),
+    "beliefs": RowTable(MisconceptionBelief.__table__, ("learner_id", "misconception"),  # type: ignore[arg-type]
+                        replace=("probability", "updated_at")),
+    "course_mastery": RowTable(course_mastery, ("course_id", "learner_id", "skill"), add=("attempts",),
+                               replace=("probability", "updated_at")),
+    "course_beliefs": RowTable(course_beliefs, ("course_id", "learner_id", "misconception"),
+                               replace=("probability", "updated_at")),
+    # The dashboards' summaries of the attempts (dashboard.summaries), by table name.
+    **{row_table.table.name: row_table for row_table, _ in ATTEMPT_SUMMARIES},
     # The exercise page's sums (dashboard.problem_summaries).
-    "problem_stats": (LearnerProblemStats.__table__,  # type: ignore[dict-item]
-                      PROBLEM_STATS_KEY, CONVERSATION_STATS_COLUMNS, ()),
-    # The date and skill filters' summaries (dashboard.day_summaries), by table name.
-    **{table.name: (table, keys, add, ()) for table, keys, add, _ in DAY_SUMMARIES},
+    "problem_stats": RowTable(LearnerProblemStats.__table__, PROBLEM_STATS_KEY,  # type: ignore[arg-type]
+                              add=CONVERSATION_STATS_COLUMNS),
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -226,21 +217,20 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         "messages": messages,
         "attempts": attempts,
         "outbox": [_outbox(conversation, event, now) for event in _outbox_events(turn, course_update)],
-        "stats": stats_rows(attempts),  # the dashboards' per-conversation sums
         "mastery": _mastery_rows(conversation.learner_id, turn, now),
         "problems": problem_rows(conversation.id, conversation.learner_id,
                                  len(conversation.state.get("seen") or ()), conversation.status, turn, now),
         "beliefs": _belief_rows(conversation.learner_id, turn, now),
         "course_mastery": course_update.mastery_rows(conversation.learner_id, now) if course_update else [],
         "course_beliefs": course_update.belief_rows(conversation.learner_id, now) if course_update else [],
-        "misconception_counts": learner_misconception_rows(attempts),
-        "wrong_answers": wrong_answer_rows(attempts),
-        **{table.name: rows_of(attempts) for table, _, _, rows_of in DAY_SUMMARIES},
+        # The dashboards' summaries of the attempts: per conversation, misconception, day and skill.
+        **{row_table.table.name: rows_of(attempts) for row_table, rows_of in ATTEMPT_SUMMARIES},
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
     rows["problem_stats"] = problem_stats_rows(
         connection, conversation.id, conversation.learner_id, conversation.course_id,
-        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id), rows["stats"])
+        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id),
+        rows[ConversationStats.__tablename__])
     if connection.dialect.name == "postgresql":
         statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
         written = postgres_turn.write_turn(connection, statement, values, ROW_TABLES, rows)
@@ -267,8 +257,7 @@ def _write_each(connection: sa.Connection, conversation: ConversationRecord, val
 @functools.cache
 def _rows_statement(dialect: str, name: str) -> sa.Executable:
     """The INSERT or upsert of :data:`ROW_TABLES` ``name``, built once per database."""
-    table, keys, add, replace = ROW_TABLES[name]
-    return sa.insert(table) if keys is None else upsert(dialect, table, keys, add, replace)
+    return ROW_TABLES[name].statement(dialect)
 
 
 def _messages(conversation: ConversationRecord, turn: Turn, text: str | None,

@@ -21,12 +21,14 @@ from service.models import (
     CourseDayAttempts,
     CourseDayWrongAnswers,
     LearnerDayMisconceptions,
+    LearnerMisconceptionCount,
     LearnerSkillMisconceptions,
 )
 from service.usecases import dashboard as queries
 from service.usecases.conversations import post_message, start_conversation
 from service.usecases.dashboard import misconceptions, overview
 from service.usecases.dashboard.day_summaries import days_answer, rebuild_day_summaries
+from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
 from service.usecases.dashboard.summaries import capped, count_attempts
 from tests.factories import make_course, make_instructor, make_learner
 from tests.integration.conftest import *
@@ -48,7 +50,10 @@ def stored(session: Session) -> Summaries:
                             for r in session.scalars(sa.select(LearnerDayMisconceptions))})
     learner_skills = Counter({(r.course_id, r.skill, r.misconception, r.learner_id): r.attempts
                               for r in session.scalars(sa.select(LearnerSkillMisconceptions))})
-    return {"days": days, "answers": answers, "learner_days": learner_days, "learner_skills": learner_skills}
+    spans = Counter({(r.course_id, r.learner_id, r.misconception): (r.first_day, r.last_day)
+                     for r in session.scalars(sa.select(LearnerMisconceptionCount))})
+    return {"days": days, "answers": answers, "learner_days": learner_days, "learner_skills": learner_skills,
+            "spans": spans}
 
 
 def recounted(session: Session) -> Summaries:
@@ -70,7 +75,12 @@ def recounted(session: Session) -> Summaries:
             learner_days[(a.course_id, name, a.learner_id, day)] += 1
             learner_skills[(a.course_id, skill, name, a.learner_id)] += 1
     days = Counter({key: tuple(values) for key, values in sums.items()})
-    return {"days": days, "answers": answers, "learner_days": learner_days, "learner_skills": learner_skills}
+    spans: dict[tuple[object, ...], tuple[date, date]] = {}
+    for course, name, learner, day in learner_days:
+        first, last = spans.get((course, learner, name), (day, day))
+        spans[(course, learner, name)] = (min(first, day), max(last, day))
+    return {"days": days, "answers": answers, "learner_days": learner_days, "learner_skills": learner_skills,
+            "spans": Counter(spans)}
 
 
 def days_ago(n: int, hour: int = 12) -> datetime:
@@ -118,6 +128,7 @@ def test_turns_and_older_attempts_keep_the_four_summaries_exact(db_session: Sess
 
 def test_rebuilding_from_the_attempts_gives_the_same_rows(db_session: Session, tutored: tuple[int, int]) -> None:
     kept = stored(db_session)
+    rebuild_misconception_counts(db_session)
     assert rebuild_day_summaries(db_session) == len(kept["days"])
     db_session.commit()
     assert stored(db_session) == kept
@@ -132,7 +143,9 @@ def read_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
 FILTERS = {
     "last 7 days": {"since": TODAY - timedelta(days=7)},
     "up to 4 days ago": {"until": TODAY - timedelta(days=4)},
+    # Ada's sign errors began before it and ended after it: looked up day by day.
     "one day": {"since": TODAY - timedelta(days=3), "until": TODAY - timedelta(days=3)},
+    "a day nobody worked": {"since": TODAY - timedelta(days=5), "until": TODAY - timedelta(days=5)},
     "yesterday to today": {"since": TODAY - timedelta(days=1), "until": TODAY},
     "one skill": {"skill": "outer_derivative"},
     "a skill nobody practised": {"skill": "long_chains"},
@@ -178,7 +191,8 @@ def test_migration_0012_backfills_the_existing_attempts(
         backend: str, app_factory: Callable[..., Flask], empty_database_factory: Callable[[str], str]) -> None:
     app = app_factory(empty_database_factory(backend))
     with app.app_context():
-        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0011")
+        # Attempts from before 0010, so that 0010 counts them per learner and 0012 adds their days.
+        flask_migrate.upgrade(directory=str(MIGRATIONS_DIR), revision="0009")
         with db.engine.begin() as connection:
             connection.execute(sa.text("INSERT INTO instructors (email, name, password_hash) VALUES ('i@x', 'I', 'h')"))
             connection.execute(sa.text("INSERT INTO courses (instructor_id, title, code) "

@@ -46,6 +46,7 @@ from service.models import (
 )
 from service.models.summaries import CONVERSATION_STATS_COLUMNS, NO_SKILL, UNEXPLAINED
 from service.usecases.dashboard.filters import IDLE_CAP_MS, DashboardFilter, capped
+from service.usecases.upserts import RowTable
 
 Row = dict[str, Any]
 
@@ -142,16 +143,17 @@ def learner_skill_misconception_rows(attempts: Iterable[Mapping[str, Any]]) -> l
                    lambda a: (a["course_id"], _skill(a), _misconception(a), a["learner_id"]), _count)
 
 
-# Each table, its key, the columns an upsert adds to, and its rows for some attempt rows.
-DAY_SUMMARIES: tuple[tuple[sa.Table, tuple[str, ...], tuple[str, ...],
-                           Callable[[Iterable[Mapping[str, Any]]], list[Row]]], ...] = (
-    (CourseDayAttempts.__table__, ("course_id", "day", "skill"), CONVERSATION_STATS_COLUMNS,  # type: ignore[arg-type]
-     course_day_attempt_rows),
-    (CourseDayWrongAnswers.__table__,  # type: ignore[arg-type]
-     ("course_id", "day", "skill", "misconception", "answer", "step"), ("attempts",), course_day_wrong_answer_rows),
-    (LearnerDayMisconceptions.__table__, ("course_id", "misconception", "learner_id", "day"), ("attempts",),  # type: ignore[arg-type]
-     learner_day_misconception_rows),
-    (LearnerSkillMisconceptions.__table__, ("course_id", "skill", "misconception", "learner_id"), ("attempts",),  # type: ignore[arg-type]
+# Each table (how it takes rows: its key, the columns an upsert adds to) and its rows for some attempt rows.
+DAY_SUMMARIES: tuple[tuple[RowTable, Callable[[Iterable[Mapping[str, Any]]], list[Row]]], ...] = (
+    (RowTable(CourseDayAttempts.__table__, ("course_id", "day", "skill"),  # type: ignore[arg-type]
+              add=CONVERSATION_STATS_COLUMNS), course_day_attempt_rows),
+    (RowTable(CourseDayWrongAnswers.__table__,  # type: ignore[arg-type]
+              ("course_id", "day", "skill", "misconception", "answer", "step"), add=("attempts",)),
+     course_day_wrong_answer_rows),
+    (RowTable(LearnerDayMisconceptions.__table__,  # type: ignore[arg-type]
+              ("course_id", "misconception", "learner_id", "day"), add=("attempts",)), learner_day_misconception_rows),
+    (RowTable(LearnerSkillMisconceptions.__table__,  # type: ignore[arg-type]
+              ("course_id", "skill", "misconception", "learner_id"), add=("attempts",)),
      learner_skill_misconception_rows),
 )
 
@@ -179,14 +181,26 @@ def day_conditions(day: sa.ColumnElement[date], flt: DashboardFilter) -> list[sa
     return conditions
 
 
+def utc_day_sql(dialect: str, column: str = "created_at") -> str:
+    """SQL for the UTC day of a timestamp column, in ``dialect``.
+
+    >>> utc_day_sql("sqlite")
+    'substr(created_at, 1, 10)'
+    """
+    if dialect == "postgresql":
+        return f"date(timezone('UTC', {column}))"
+    # SQLite keeps UTC timestamps as text that starts with the day (whatever follows it).
+    return f"substr({column}, 1, 10)"
+
+
 def rebuild_day_summaries(session: Session) -> int:
     """Recount the four tables from the attempts; return how many ``course_day_attempts`` rows. The caller commits.
 
     For tools that load attempts around the use cases (the benchmark's seeding) and for checking them.
     """
     connection = session.connection()
-    for table, *_ in DAY_SUMMARIES:
-        session.execute(sa.delete(table))
+    for row_table, _ in DAY_SUMMARIES:
+        session.execute(sa.delete(row_table.table))
     for statement in backfill_sql(connection.dialect.name):
         connection.execute(sa.text(statement))
     return session.scalar(sa.select(sa.func.count()).select_from(CourseDayAttempts)) or 0
@@ -194,8 +208,7 @@ def rebuild_day_summaries(session: Session) -> int:
 
 def backfill_sql(dialect: str) -> tuple[str, ...]:
     """The SQL of migration 0012's backfill (frozen there), for ``dialect``'s UTC day of a timestamp."""
-    # SQLite keeps UTC timestamps as text that starts with the day (whatever follows it).
-    day = "date(timezone('UTC', created_at))" if dialect == "postgresql" else "substr(created_at, 1, 10)"
+    day = utc_day_sql(dialect)
     wrong = "FROM attempts WHERE NOT correct AND course_id IS NOT NULL"
     return (
         f"""INSERT INTO course_day_attempts (course_id, day, skill, attempts, correct, hints_used, latency_ms,

@@ -32,6 +32,8 @@ from sqlalchemy.orm import Session
 
 from service.models import LearnerMisconceptionCount, WrongAnswerCount
 from service.models.summaries import UNEXPLAINED
+from service.usecases.dashboard.day_summaries import day_of_attempt, utc_day_sql
+from service.usecases.upserts import RowTable
 
 
 def _wrong_in_a_course(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -40,27 +42,41 @@ def _wrong_in_a_course(attempts: Iterable[Mapping[str, Any]]) -> list[Mapping[st
 
 
 def learner_misconception_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Attempt rows (as inserted into ``attempts``) counted per course, learner and misconception.
+    """Attempt rows (as inserted into ``attempts``) counted per course, learner and misconception,
+    with the first and last UTC day of those answers.
 
     Only wrong answers filed under a course count.
 
+    >>> from datetime import UTC, datetime
+    >>> monday, tuesday = datetime(2025, 3, 3, tzinfo=UTC), datetime(2025, 3, 4, tzinfo=UTC)
     >>> learner_misconception_rows([
-    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": "sign_error"},
-    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": "sign_error"},
-    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": None},
+    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": "sign_error", "created_at": tuesday},
+    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": "sign_error", "created_at": monday},
+    ...     {"course_id": 1, "learner_id": "l", "correct": False, "misconception": None, "created_at": monday},
     ...     {"course_id": 1, "learner_id": "l", "correct": True, "misconception": None},
     ...     {"course_id": None, "learner_id": "l", "correct": False, "misconception": "sign_error"}])
     ... # doctest: +NORMALIZE_WHITESPACE
-    [{'course_id': 1, 'learner_id': 'l', 'misconception': 'sign_error', 'attempts': 2},
-     {'course_id': 1, 'learner_id': 'l', 'misconception': '', 'attempts': 1}]
+    [{'course_id': 1, 'learner_id': 'l', 'misconception': 'sign_error', 'attempts': 2,
+      'first_day': datetime.date(2025, 3, 3), 'last_day': datetime.date(2025, 3, 4)},
+     {'course_id': 1, 'learner_id': 'l', 'misconception': '', 'attempts': 1,
+      'first_day': datetime.date(2025, 3, 3), 'last_day': datetime.date(2025, 3, 3)}]
     """
     counted: dict[tuple[Any, ...], dict[str, Any]] = {}
     for attempt in _wrong_in_a_course(attempts):
         key = (attempt["course_id"], attempt["learner_id"], attempt.get("misconception") or UNEXPLAINED)
+        day = day_of_attempt(attempt)
         row = counted.setdefault(key, {"course_id": key[0], "learner_id": key[1], "misconception": key[2],
-                                       "attempts": 0})
+                                       "attempts": 0, "first_day": day, "last_day": day})
         row["attempts"] += 1
+        row["first_day"], row["last_day"] = min(row["first_day"], day), max(row["last_day"], day)
     return list(counted.values())
+
+
+# How a turn's rows join the table: the answers added, the first and last days kept
+# whatever order two turns commit in.
+MISCONCEPTION_COUNTS = RowTable(LearnerMisconceptionCount.__table__,  # type: ignore[arg-type]
+                                ("course_id", "learner_id", "misconception"), add=("attempts",),
+                                earliest=("first_day",), latest=("last_day",))
 
 
 def wrong_answer_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -89,27 +105,29 @@ def rebuild_misconception_counts(session: Session) -> int:
     session.execute(sa.delete(LearnerMisconceptionCount))
     session.execute(sa.delete(WrongAnswerCount))
     connection = session.connection()
-    for statement in BACKFILL:
+    for statement in backfill_sql(connection.dialect.name):
         connection.execute(sa.text(statement))
     return session.scalar(sa.select(sa.func.count()).select_from(LearnerMisconceptionCount)) or 0
 
 
-# The same SQL as migration 0010's backfill (kept there too, frozen, so the
-# revision means the same thing forever).
-BACKFILL = (
-    """
-    INSERT INTO learner_misconception_counts (course_id, learner_id, misconception, attempts)
-    SELECT course_id, learner_id, coalesce(misconception, ''), count(*)
-    FROM attempts WHERE NOT correct AND course_id IS NOT NULL
-    GROUP BY course_id, learner_id, coalesce(misconception, '')
-    """,
-    """
-    INSERT INTO wrong_answer_counts (course_id, misconception, answer, step, attempts)
-    SELECT course_id, coalesce(misconception, ''), answer, step, count(*)
-    FROM attempts WHERE NOT correct AND course_id IS NOT NULL
-    GROUP BY course_id, coalesce(misconception, ''), answer, step
-    """,
-)
+def backfill_sql(dialect: str) -> tuple[str, ...]:
+    """Migration 0010's backfill (frozen there), with the first and last days migration 0012 added."""
+    day = utc_day_sql(dialect)
+    return (
+        f"""
+        INSERT INTO learner_misconception_counts (course_id, learner_id, misconception, attempts, first_day,
+                                                  last_day)
+        SELECT course_id, learner_id, coalesce(misconception, ''), count(*), min({day}), max({day})
+        FROM attempts WHERE NOT correct AND course_id IS NOT NULL
+        GROUP BY course_id, learner_id, coalesce(misconception, '')
+        """,
+        """
+        INSERT INTO wrong_answer_counts (course_id, misconception, answer, step, attempts)
+        SELECT course_id, coalesce(misconception, ''), answer, step, count(*)
+        FROM attempts WHERE NOT correct AND course_id IS NOT NULL
+        GROUP BY course_id, coalesce(misconception, ''), answer, step
+        """,
+    )
 
 
 def misconception_name(stored: str) -> str | None:

@@ -158,9 +158,8 @@ def _day_counts(session: Session, flt: DashboardFilter) -> list[tuple[str, int, 
     """Wrong answers and learners per misconception under a date range or a skill (:mod:`.day_summaries`).
 
     The answers are summed from the course's day rows. The learners: at one
-    skill, counted as rows (a row is one learner); in a date range, each
-    (misconception, learner) pair of the course is probed for a day in the
-    range, which costs the same for a week as for a term.
+    skill, counted as rows (a row is one learner); in a date range, from each
+    (misconception, learner) row's first and last day (:func:`_in_the_days`).
     """
     answers = CourseDayWrongAnswers
     answer_conditions = [answers.course_id == flt.course_id, *day_conditions(answers.day, flt)]
@@ -174,17 +173,34 @@ def _day_counts(session: Session, flt: DashboardFilter) -> list[tuple[str, int, 
                           .where(at_skill.course_id == flt.course_id, at_skill.skill == flt.skill)
                           .group_by(at_skill.misconception))
     else:
-        pairs, days = LearnerMisconceptionCount, LearnerDayMisconceptions
-        in_range = sa.select(days.day).where(
-            days.course_id == pairs.course_id, days.misconception == pairs.misconception,
-            days.learner_id == pairs.learner_id, *day_conditions(days.day, flt))
-        learners_query = (sa.select(pairs.misconception, sa.func.count())
-                          .where(pairs.course_id == flt.course_id, in_range.exists())
-                          .group_by(pairs.misconception))
+        learners_query = (sa.select(LearnerMisconceptionCount.misconception, sa.func.count())
+                          .where(LearnerMisconceptionCount.course_id == flt.course_id, *_in_the_days(flt))
+                          .group_by(LearnerMisconceptionCount.misconception))
     learners = dict(session.execute(learners_query).all())
     rows = [(name, int(n), int(learners.get(name, 0))) for name, n in counts.items() if n]
     # Most frequent first; "other" ('') after a named misconception of the same count, as in SQL.
     return sorted(rows, key=lambda row: (-row[1], row[0] == UNEXPLAINED, row[0]))
+
+
+def _in_the_days(flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping the (misconception, learner) rows with a wrong answer in the filter's days.
+
+    A learner's first and last day decide it for "since" or "until" alone, and
+    for a range that holds either of them; only a learner whose answers
+    began before the range and ended after it is looked up day by day.
+    """
+    pairs, days = LearnerMisconceptionCount, LearnerDayMisconceptions
+    conditions = []
+    if flt.since is not None:
+        conditions.append(pairs.last_day >= flt.since)
+    if flt.until is not None:
+        conditions.append(pairs.first_day <= flt.until)
+    if flt.since is not None and flt.until is not None:
+        in_range = sa.select(days.day).where(
+            days.course_id == pairs.course_id, days.misconception == pairs.misconception,
+            days.learner_id == pairs.learner_id, *day_conditions(days.day, flt))
+        conditions.append(sa.or_(pairs.first_day >= flt.since, pairs.last_day <= flt.until, in_range.exists()))
+    return conditions
 
 
 def _day_examples(session: Session, flt: DashboardFilter,

@@ -48,9 +48,13 @@ from service.usecases.dashboard.filters import (
     capped_latency_ms,
 )
 from service.usecases.dashboard.day_summaries import DAY_SUMMARIES
-from service.usecases.dashboard.misconception_summaries import learner_misconception_rows, wrong_answer_rows
+from service.usecases.dashboard.misconception_summaries import (
+    MISCONCEPTION_COUNTS,
+    learner_misconception_rows,
+    wrong_answer_rows,
+)
 from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
-from service.usecases.upserts import upsert
+from service.usecases.upserts import RowTable, upsert
 
 
 def summaries_answer(flt: DashboardFilter) -> bool:
@@ -90,15 +94,15 @@ def stats_rows(attempts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return list(summed.values())
 
 
-# Every summary kept from the attempts: its table, key, the columns an
-# upsert adds to, and its rows for some attempt rows.
-ATTEMPT_SUMMARIES: tuple[tuple[sa.Table, tuple[str, ...], tuple[str, ...],
-                               Callable[[Iterable[Mapping[str, Any]]], list[dict[str, Any]]]], ...] = (
-    (ConversationStats.__table__, ("conversation_id",), CONVERSATION_STATS_COLUMNS, stats_rows),  # type: ignore[arg-type]
-    (LearnerMisconceptionCount.__table__, ("course_id", "learner_id", "misconception"), ("attempts",),  # type: ignore[arg-type]
-     learner_misconception_rows),
-    (WrongAnswerCount.__table__, ("course_id", "misconception", "answer", "step"), ("attempts",),  # type: ignore[arg-type]
-     wrong_answer_rows),
+# Every summary kept from the attempts: how its table takes rows, and its rows
+# for some attempt rows (as inserted into ``attempts``).
+RowsOf = Callable[[Iterable[Mapping[str, Any]]], list[dict[str, Any]]]
+ATTEMPT_SUMMARIES: tuple[tuple[RowTable, RowsOf], ...] = (
+    (RowTable(ConversationStats.__table__, ("conversation_id",), add=CONVERSATION_STATS_COLUMNS),  # type: ignore[arg-type]
+     stats_rows),
+    (MISCONCEPTION_COUNTS, learner_misconception_rows),
+    (RowTable(WrongAnswerCount.__table__, ("course_id", "misconception", "answer", "step"),  # type: ignore[arg-type]
+              add=("attempts",)), wrong_answer_rows),
     *DAY_SUMMARIES,
 )
 
@@ -114,10 +118,10 @@ def count_attempts(session: Session, attempts: Iterable[Mapping[str, Any]]) -> N
     # The sums are added to what is there, in the database: no read, so turns
     # of two conversations never race, and one conversation's turns are
     # already serialised by its row lock and version check.
-    for table, keys, add, rows_of in ATTEMPT_SUMMARIES:
+    for row_table, rows_of in ATTEMPT_SUMMARIES:
         rows = rows_of(attempts)
         if rows:
-            connection.execute(upsert(connection.dialect.name, table, keys, add=add), rows)
+            connection.execute(row_table.statement(connection.dialect.name), rows)
     # Per problem: the attempts' conversations stay on the problem they are on.
     problems = [row for summed in stats_rows(attempts) for row in _problem_rows(connection, summed)]
     if problems:
