@@ -193,10 +193,10 @@ class CourseDayWrongAnswers(Base):
 class LearnerDayMisconceptions(Base):
     """The days on which a learner of a course gave wrong answers showing one misconception.
 
-    How many learners showed a misconception in a date range: each of the
-    course's (misconception, learner) pairs of :class:`LearnerMisconceptionCount`
-    is kept when it has a row here in the range, one probe of this key each,
-    however wide the range.
+    How many learners showed a misconception in a date range: a learner's
+    first and last day (:class:`LearnerMisconceptionCount`) decide it, except
+    when their answers began before a two-ended range and ended after it;
+    then their rows here are looked up, one probe of this key each.
     """
 
     __tablename__ = "learner_day_misconceptions"

@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql
 from service.models import CourseMastery, CourseMisconceptionBelief, Mastery, MisconceptionBelief
 from service.usecases.upserts import RowTable
 
+
 def write_turn(connection: sa.Connection, conversation: sa.Executable, conversation_values: Mapping[str, Any],
                tables: Mapping[str, RowTable], rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> int:
     """Run ``conversation`` (a prebuilt INSERT or UPDATE with ``RETURNING``) and write ``rows``.

@@ -11,9 +11,12 @@ instead (migration 0012):
   correct answers and time on task;
 - ``course_day_wrong_answers`` (course, day, skill, misconception, answer,
   step): the misconception page's counts and example answers;
-- ``learner_day_misconceptions`` (course, misconception, learner, day): how
-  many learners showed a misconception in a date range, one probe per
-  (misconception, learner) pair of ``learner_misconception_counts``;
+- ``learner_day_misconceptions`` (course, misconception, learner, day): the
+  days a learner showed a misconception. How many learners showed it in a
+  date range comes mostly from each learner's first and last day of it
+  (kept on ``learner_misconception_counts``); only for a learner whose
+  answers began before a two-ended range and ended after it are these rows
+  looked up;
 - ``learner_skill_misconceptions`` (course, skill, misconception, learner):
   the same for one skill (a row is one learner).
 
@@ -215,7 +218,8 @@ def backfill_sql(dialect: str) -> tuple[str, ...]:
                                              timed_attempts)
             SELECT course_id, {day}, coalesce(skill, ''), count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END),
                    coalesce(sum(hints_used), 0),
-                   coalesce(sum(CASE WHEN latency_ms > {IDLE_CAP_MS} THEN {IDLE_CAP_MS} ELSE latency_ms END), 0), count(latency_ms)
+                   coalesce(sum(CASE WHEN latency_ms > {IDLE_CAP_MS} THEN {IDLE_CAP_MS} ELSE latency_ms END), 0),
+                   count(latency_ms)
             FROM attempts WHERE course_id IS NOT NULL GROUP BY course_id, {day}, coalesce(skill, '')""",
         f"""INSERT INTO course_day_wrong_answers (course_id, day, skill, misconception, answer, step, attempts)
             SELECT course_id, {day}, coalesce(skill, ''), coalesce(misconception, ''), answer, step, count(*) {wrong}

@@ -13,8 +13,9 @@ learners when there is a name search.
 
 When it is used: the summary holds all-time sums, so it answers a filter
 without a date range or a skill (:func:`summaries_answer`); a page filtered
-by dates or skill reads the attempts themselves, through the covering
-indexes of migrations 0002 and 0003.
+by dates or a skill reads the summaries by day and skill of
+:mod:`.day_summaries` where they answer it, else the attempts themselves,
+through the covering indexes of migrations 0002 and 0003.
 
 How it stays exact: a turn adds its attempts' sums (:func:`stats_rows`) with
 an upsert in the turn's own transaction (``turn_records``; on PostgreSQL as
@@ -37,7 +38,6 @@ from service.models import (
     Attempt,
     Conversation,
     ConversationStats,
-    LearnerMisconceptionCount,
     LearnerProblemStats,
     WrongAnswerCount,
 )
