@@ -47,7 +47,7 @@ from service.usecases import dashboard as queries
 from service.usecases.dashboard.day_summaries import rebuild_day_summaries
 from service.usecases.dashboard.job_summaries import refresh_dashboards
 from service.usecases.dashboard.misconception_summaries import rebuild_misconception_counts
-from service.usecases.dashboard.problem_summaries import rebuild_problem_stats
+from service.usecases.dashboard.problem_summaries import rebuild_problem_days, rebuild_problem_stats
 from service.usecases.dashboard.summaries import rebuild_conversation_stats
 
 # One definition of "a throw-away PostgreSQL database", shared with the tests.
@@ -65,6 +65,7 @@ SUMMARIES: list[tuple[str, Callable[[Session], int]]] = [
     ("misconception counts", rebuild_misconception_counts),
     ("learner_problem_stats", rebuild_problem_stats),
     ("day and skill summaries", rebuild_day_summaries),
+    ("problems by day and skill", rebuild_problem_days),
 ]
 
 SEED_SQL: list[tuple[str, str]] = [
@@ -249,7 +250,7 @@ def first_csv_rows(chunks: Iterator[str], rows: int) -> int:
 
 def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -> list[Timing]:
     flt = queries.DashboardFilter(course_id=course_id)
-    # The filtered views read the attempts (the summaries hold all-time sums only).
+    # The filtered views read the summaries by day and skill (a name search narrows the all-time ones).
     week = queries.DashboardFilter(course_id=course_id, since=time_ago_days(7))
     skill = queries.DashboardFilter(course_id=course_id, skill="outer_derivative")
     search = queries.DashboardFilter(course_id=course_id, search="77")
@@ -284,6 +285,8 @@ def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -
             ("exercise difficulty", lambda: queries.exercise_difficulty(session, instructor_id, flt, page)),
             ("exercise difficulty, last 7 days", lambda: queries.exercise_difficulty(
                 session, instructor_id, week, page)),
+            ("exercise difficulty, one skill", lambda: queries.exercise_difficulty(
+                session, instructor_id, skill, page)),
             ("exercise difficulty, name search", lambda: queries.exercise_difficulty(
                 session, instructor_id, search, page)),
             (f"CSV attempts, first {CSV_ROWS:,} rows", lambda: first_csv_rows(

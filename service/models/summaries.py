@@ -4,7 +4,8 @@ A summary row is kept up to date in the same transaction as the attempts
 it counts (:mod:`service.usecases.dashboard.summaries`), so it is never
 behind and never ahead of them. Migration 0003 created and backfilled
 ``conversation_stats``, migration 0010 the misconception counts, migration 0012
-the summaries by day and skill that the pages' date and skill filters read.
+the summaries by day and skill that the pages' date and skill filters read,
+migration 0013 the same for the exercise page's problems.
 """
 
 from __future__ import annotations
@@ -143,6 +144,60 @@ class LearnerProblemStats(Base):
     hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
     timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class CourseProblemDays(Base):
+    """:class:`LearnerProblemStats` for a whole course, per UTC day and skill of the attempts.
+
+    Under a date range or a skill, the exercise page's sums per problem are
+    a few of these rows (a course has one per problem, day and skill
+    practised). A problem is the conversation's current one, as on the
+    all-time page: the turn that moves a conversation on moves its attempts'
+    rows too (:mod:`service.usecases.dashboard.problem_summaries`).
+    """
+
+    __tablename__ = "course_problem_days"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expression: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    exercise_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    correct: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    hints_used: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    latency_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+    timed_attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class LearnerProblemDays(Base):
+    """A learner's attempts at one problem of a course on one UTC day: the page's learners in a date range.
+
+    A row with attempts is one learner of the problem on that day; the key
+    starts with the day, so a range is one stretch of the index.
+    """
+
+    __tablename__ = "learner_problem_days"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    expression: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    exercise_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
+
+
+class LearnerProblemSkills(Base):
+    """A learner's attempts at one problem of a course at one skill: the page's learners at a skill."""
+
+    __tablename__ = "learner_problem_skills"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expression: Mapped[str] = mapped_column(sa.String(500), primary_key=True)
+    exercise_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learner_id: Mapped[str] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default=sa.text("0"))
 
 
 # The skill key of an attempt the engine filed under no skill: a key column cannot be NULL.

@@ -34,9 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.models import (
     Attempt,
     Conversation,
-    ConversationStats,
     Exercise,
-    LearnerProblemStats,
     Mastery,
     Message,
     MisconceptionBelief,
@@ -52,8 +50,8 @@ from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
 from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
-from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
-from service.usecases.dashboard.summaries import ATTEMPT_SUMMARIES, CONVERSATION_STATS_COLUMNS
+from service.usecases.dashboard.problem_summaries import PROBLEM_SUMMARIES, problem_summary_rows, problem_sums
+from service.usecases.dashboard.summaries import ATTEMPT_SUMMARIES
 from service.usecases.outcomes import problem_rows
 from service.usecases.upserts import RowTable
 
@@ -118,9 +116,8 @@ ROW_TABLES: dict[str, RowTable] = {
                                replace=("probability", "updated_at")),
     # The dashboards' summaries of the attempts (dashboard.summaries), by table name.
     **{row_table.table.name: row_table for row_table, _ in ATTEMPT_SUMMARIES},
-    # The exercise page's sums (dashboard.problem_summaries).
-    "problem_stats": RowTable(LearnerProblemStats.__table__, PROBLEM_STATS_KEY,  # type: ignore[arg-type]
-                              add=CONVERSATION_STATS_COLUMNS),
+    # The exercise page's sums per problem (dashboard.problem_summaries), by table name.
+    **{row_table.table.name: row_table for row_table in PROBLEM_SUMMARIES},
 }
 _beliefs: sa.Table = MisconceptionBelief.__table__  # type: ignore[assignment]
 _READ_BELIEFS = sa.select(_beliefs.c.misconception, _beliefs.c.probability).where(
@@ -227,10 +224,9 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         **{row_table.table.name: rows_of(attempts) for row_table, rows_of in ATTEMPT_SUMMARIES},
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
-    rows["problem_stats"] = problem_stats_rows(
+    rows.update(problem_summary_rows(problem_sums(
         connection, conversation.id, conversation.learner_id, conversation.course_id,
-        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id),
-        rows[ConversationStats.__tablename__])
+        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id), attempts)))
     if connection.dialect.name == "postgresql":
         statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
         written = postgres_turn.write_turn(connection, statement, values, ROW_TABLES, rows)

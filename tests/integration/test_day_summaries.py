@@ -136,8 +136,8 @@ def test_rebuilding_from_the_attempts_gives_the_same_rows(db_session: Session, t
 
 def read_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the pages read the attempts themselves, as they did before the day summaries."""
-    for module in (misconceptions, overview):
-        monkeypatch.setattr(module, "days_answer", lambda flt: False)
+    monkeypatch.setattr(misconceptions, "days_answer", lambda flt: False)
+    monkeypatch.setattr(overview, "day_sums_answer", lambda flt: False)
 
 
 FILTERS = {
@@ -166,6 +166,20 @@ def test_pages_from_the_day_summaries_agree_with_the_attempts(
     counted = (queries.course_overview(db_session, instructor, flt),
                queries.frequent_misconceptions(db_session, instructor, flt, page))
     assert summarised == counted
+
+
+@pytest.mark.parametrize("fields", [{"since": TODAY - timedelta(days=7), "skill": "outer_derivative"},
+                                    {"since": TODAY - timedelta(days=10), "until": TODAY - timedelta(days=3),
+                                     "skill": "inner_derivative"}], ids=["last 7 days", "a past week"])
+def test_the_overview_under_dates_and_a_skill_agrees_with_the_attempts(
+        db_session: Session, tutored: tuple[int, int], monkeypatch: pytest.MonkeyPatch,
+        fields: dict[str, object]) -> None:
+    instructor, course = tutored
+    flt = queries.DashboardFilter(course_id=course, **fields)  # type: ignore[arg-type]
+    summarised = queries.course_overview(db_session, instructor, flt)
+    read_attempts(monkeypatch)
+    counted = queries.course_overview(db_session, instructor, flt)
+    assert summarised == counted and summarised.attempts > 0
 
 
 def test_the_week_counts_each_learner_once_and_leaves_older_days_out(

@@ -20,8 +20,10 @@ instead (migration 0012):
 - ``learner_skill_misconceptions`` (course, skill, misconception, learner):
   the same for one skill (a row is one learner).
 
-A filter with both dates and a skill, or with a name search, still reads the
-attempts (a name search narrows them to a few learners' rows).
+The overview's sums under both dates and a skill come from
+``course_day_attempts`` too; the misconception page under both, and any
+filtered view with a name search, still read the attempts (a name search
+narrows them to a few learners' rows).
 
 How they stay exact: like every per-turn summary, a turn adds its attempts
 to them in its own transaction (on PostgreSQL in its one write statement);
@@ -110,6 +112,17 @@ def _misconception(attempt: Mapping[str, Any]) -> str:
     return attempt.get("misconception") or UNEXPLAINED
 
 
+def sums_by_day_and_skill(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """Attempt rows summed per UTC day and skill (as :func:`course_day_attempt_rows`, for any course or none)."""
+    return _summed(attempts, ("day", "skill"), lambda a: (day_of_attempt(a), _skill(a)), _add_stats)
+
+
+# The sums of the attempts, in SQL: the same columns as ``conversation_stats`` (capped latency, timed attempts).
+STATS_SQL = (f"count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END), coalesce(sum(hints_used), 0), "
+             f"coalesce(sum(CASE WHEN latency_ms > {IDLE_CAP_MS} THEN {IDLE_CAP_MS} ELSE latency_ms END), 0), "
+             f"count(latency_ms)")
+
+
 def course_day_attempt_rows(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Attempt rows (as inserted into ``attempts``) summed per course, UTC day and skill.
 
@@ -174,6 +187,18 @@ def days_answer(flt: DashboardFilter) -> bool:
     return not flt.search and dated != (flt.skill is not None)
 
 
+def day_sums_answer(flt: DashboardFilter) -> bool:
+    """Whether the sums by day and skill (``course_day_attempts``) give the filter's sums: no search.
+
+    They are keyed by both, so dates with a skill too; counting learners needs :func:`days_answer`.
+
+    >>> from datetime import date
+    >>> day_sums_answer(DashboardFilter(course_id=1, since=date(2025, 1, 1), skill="inner_derivative"))
+    True
+    """
+    return not flt.search
+
+
 def day_conditions(day: sa.ColumnElement[date], flt: DashboardFilter) -> list[sa.ColumnElement[bool]]:
     """Conditions keeping a day column within the filter's days (both ends included)."""
     conditions: list[sa.ColumnElement[bool]] = []
@@ -216,10 +241,7 @@ def backfill_sql(dialect: str) -> tuple[str, ...]:
     return (
         f"""INSERT INTO course_day_attempts (course_id, day, skill, attempts, correct, hints_used, latency_ms,
                                              timed_attempts)
-            SELECT course_id, {day}, coalesce(skill, ''), count(*), sum(CASE WHEN correct THEN 1 ELSE 0 END),
-                   coalesce(sum(hints_used), 0),
-                   coalesce(sum(CASE WHEN latency_ms > {IDLE_CAP_MS} THEN {IDLE_CAP_MS} ELSE latency_ms END), 0),
-                   count(latency_ms)
+            SELECT course_id, {day}, coalesce(skill, ''), {STATS_SQL}
             FROM attempts WHERE course_id IS NOT NULL GROUP BY course_id, {day}, coalesce(skill, '')""",
         f"""INSERT INTO course_day_wrong_answers (course_id, day, skill, misconception, answer, step, attempts)
             SELECT course_id, {day}, coalesce(skill, ''), coalesce(misconception, ''), answer, step, count(*) {wrong}

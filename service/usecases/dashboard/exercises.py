@@ -13,8 +13,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import Attempt, Conversation, Exercise, LearnerProblemStats
-from service.models.summaries import NO_EXERCISE
+from service.models import (
+    Attempt,
+    Conversation,
+    CourseProblemDays,
+    Exercise,
+    LearnerProblemDays,
+    LearnerProblemSkills,
+    LearnerProblemStats,
+)
+from service.models.summaries import CONVERSATION_STATS_COLUMNS, NO_EXERCISE
+from service.usecases.dashboard.day_summaries import day_conditions, days_answer
 from service.usecases.dashboard.filters import (
     CourseRef,
     DashboardFilter,
@@ -105,6 +114,48 @@ def _per_problem_stored(flt: DashboardFilter) -> sa.Subquery:
     ).subquery()
 
 
+def _per_problem_by_day(flt: DashboardFilter) -> sa.Subquery:
+    """A date range's or a skill's sums per problem, and its learners, from the summaries by day and skill.
+
+    A few rows per problem and day (or skill) for the sums; one per learner
+    and problem and day (or skill) for the learners, counted once each.
+    """
+    days = CourseProblemDays
+    in_range = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
+    if flt.skill is not None:
+        in_range.append(days.skill == flt.skill)
+    sums = (
+        sa.select(days.expression, days.exercise_key, *(sa.func.sum(days.__table__.c[name]).label(name)
+                                                        for name in CONVERSATION_STATS_COLUMNS))
+        .where(*in_range)
+        .group_by(days.expression, days.exercise_key)
+    ).subquery()
+    learners: type[LearnerProblemDays] | type[LearnerProblemSkills]
+    if flt.skill is None:
+        learners, conditions = LearnerProblemDays, day_conditions(LearnerProblemDays.day, flt)
+        how_many = sa.func.count(sa.distinct(LearnerProblemDays.learner_id))  # a learner has a row per day
+    else:
+        learners, conditions = LearnerProblemSkills, [LearnerProblemSkills.skill == flt.skill]
+        how_many = sa.func.count()  # a row is one learner
+    counted = (
+        sa.select(learners.expression, learners.exercise_key, how_many.label("learners"))
+        .where(learners.course_id == flt.course_id, learners.attempts > 0, *conditions)
+        .group_by(learners.expression, learners.exercise_key)
+    ).subquery()
+    exercise_id = sa.case((sums.c.exercise_key == NO_EXERCISE, sa.null()), else_=sums.c.exercise_key)
+    return (
+        sa.select(
+            sums.c.expression, exercise_id.label("exercise_id"), sums.c.attempts, counted.c.learners,
+            sums.c.correct, sums.c.hints_used.label("hints"), sums.c.latency_ms.label("latency"),
+            sums.c.timed_attempts.label("timed"), sa.func.count().over().label("total"),
+        )
+        .join(counted, sa.and_(counted.c.expression == sums.c.expression,
+                               counted.c.exercise_key == sums.c.exercise_key))
+        # A problem a conversation's move left with nothing in the range counts for nothing.
+        .where(sums.c.attempts > 0)
+    ).subquery()
+
+
 def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
     """The filter's attempts summed per conversation, from the attempts' covering index (migration 0002).
 
@@ -130,10 +181,14 @@ def _per_problem(flt: DashboardFilter) -> sa.Subquery:
 
     All time, they are stored per problem and learner
     (:mod:`~service.usecases.dashboard.problem_summaries`): a course's rows
-    are summed with no join, each row with attempts one learner.
+    are summed with no join, each row with attempts one learner; under a
+    date range or a skill, per problem and day or skill. Dates with a skill,
+    or a name search with either, read the attempts.
     """
     if summaries_answer(flt):
         return _per_problem_stored(flt)
+    if days_answer(flt):
+        return _per_problem_by_day(flt)
     pc = _per_conversation(flt)
     return (
         sa.select(

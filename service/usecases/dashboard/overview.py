@@ -50,7 +50,7 @@ from service.usecases.dashboard.filters import (
     problem_stats_conditions,
     ratio,
 )
-from service.usecases.dashboard.day_summaries import day_conditions, days_answer
+from service.usecases.dashboard.day_summaries import day_conditions, day_sums_answer
 from service.usecases.dashboard.job_summaries import add_days, counted_before, stored_days
 from service.usecases.dashboard.summaries import summaries_answer
 
@@ -125,7 +125,7 @@ def _learner_counts(session: Session, flt: DashboardFilter, active_since: dateti
 
 
 def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
-    """Attempts, correct ones and time on task: from the summaries, unless both dates and a skill or a search."""
+    """Attempts, correct ones and time on task: from the summaries, unless a search comes with dates or a skill."""
     if summaries_answer(flt):
         # Per problem and learner (dashboard.problem_summaries): a course's rows, no join.
         summed = sa.select(
@@ -135,8 +135,8 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
         ).where(*problem_stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
-    if days_answer(flt):
-        # A date range or a skill: a few rows per day of the course (dashboard.day_summaries).
+    if day_sums_answer(flt):
+        # A date range, a skill or both: a few rows per day of the course (dashboard.day_summaries).
         days = CourseDayAttempts
         conditions = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
         if flt.skill:

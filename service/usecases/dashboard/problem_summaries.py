@@ -1,81 +1,146 @@
-"""The exercise page's summary: each learner's attempts at each problem of a course, summed.
+"""The exercise page's summaries: a course's attempts at each problem, summed.
 
-Why it exists: all time, the exercise difficulty page summed one
-``conversation_stats`` row per conversation and joined each to its
-conversation for the problem (1,000,000 of each for a course of 10,000
-learners at 10,000,000 attempts). ``learner_problem_stats`` holds the same
-sums per (course, problem, learner), with the problem in the row, so the page
-and the overview's all-time totals sum a course's rows with no join.
+Why they exist: the exercise difficulty page sums a course's attempts per
+problem. All time, it used to sum one ``conversation_stats`` row per
+conversation joined to its conversation for the problem (1,000,000 of each
+for a course of 10,000 learners at 10,000,000 attempts); under a date range
+it read every attempt of the range (1.7 s). Four tables, with the problem in
+the row, answer it instead (``bench/bench_dashboard.py``):
 
-How it stays exact: the turn adds its attempts to the row of the problem the
-conversation is on after the turn. A problem is the conversation's *current*
-expression and exercise (a conversation's attempts go with it to its next
-problem, as the page has always counted them), so a turn that moves a
-conversation with attempts to a new problem also moves the conversation's
-sums (read from ``conversation_stats``, one more statement on such a turn):
-subtracted from the old problem's row, added to the new one's. Like the other
-summaries it is written in the turn's own transaction (on PostgreSQL in its
-one write statement). :func:`rebuild_problem_stats` recomputes it with the
-SQL of migration 0010's backfill.
+- ``learner_problem_stats`` (course, problem, learner), migration 0010: all
+  time, and the overview's all-time totals; a row with attempts is one
+  learner of the problem;
+- ``course_problem_days`` (course, UTC day, skill, problem), migration 0013:
+  the sums under a date range or a skill;
+- ``learner_problem_days`` (course, day, problem, learner) and
+  ``learner_problem_skills`` (course, skill, problem, learner): how many
+  learners tried each problem in the range, or at the skill.
+
+How they stay exact: the turn adds its attempts to the rows of the problem
+the conversation is on after the turn. A problem is the conversation's
+*current* expression and exercise (a conversation's attempts go with it to
+its next problem, as the page has always counted them), so a turn that
+moves a conversation with attempts to a new problem also moves the
+conversation's attempts so far (read from ``attempts``, summed per day and
+skill: one more statement on such a turn), subtracted from the old
+problem's rows and added to the new one's. A row left at zero attempts by
+such a move counts for nothing. Like the other summaries they are written
+in the turn's own transaction (on PostgreSQL in its one write statement).
+:func:`rebuild_problem_stats` and :func:`rebuild_problem_days` recompute
+them with the SQL of the migrations' backfills.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service.models import ConversationStats, LearnerProblemStats
+from service.models import CourseProblemDays, LearnerProblemDays, LearnerProblemSkills, LearnerProblemStats
 from service.models.summaries import CONVERSATION_STATS_COLUMNS, NO_EXERCISE
+from service.usecases.dashboard.day_summaries import STATS_SQL, sums_by_day_and_skill, utc_day_sql
+from service.usecases.dashboard.filters import as_date
+from service.usecases.upserts import RowTable
 
 Problem = tuple[str, int | None]  # a conversation's (expression, exercise_id)
-PROBLEM_STATS_KEY = ("course_id", "expression", "exercise_key", "learner_id")
+Row = dict[str, Any]
 
-_READ_SUMS = sa.select(*(ConversationStats.__table__.c[name] for name in CONVERSATION_STATS_COLUMNS)).where(
-    ConversationStats.__table__.c.conversation_id == sa.bindparam("conversation_id"))
+# Each table, keyed by the course and the problem and some of: the learner, the UTC day, the skill.
+PROBLEM_SUMMARIES: tuple[RowTable, ...] = (
+    RowTable(LearnerProblemStats.__table__,  # type: ignore[arg-type]
+             ("course_id", "expression", "exercise_key", "learner_id"), add=CONVERSATION_STATS_COLUMNS),
+    RowTable(CourseProblemDays.__table__,  # type: ignore[arg-type]
+             ("course_id", "day", "skill", "expression", "exercise_key"), add=CONVERSATION_STATS_COLUMNS),
+    RowTable(LearnerProblemDays.__table__,  # type: ignore[arg-type]
+             ("course_id", "day", "expression", "exercise_key", "learner_id"), add=("attempts",)),
+    RowTable(LearnerProblemSkills.__table__,  # type: ignore[arg-type]
+             ("course_id", "skill", "expression", "exercise_key", "learner_id"), add=("attempts",)),
+)
 
 
-def problem_stats_rows(connection: sa.Connection, conversation_id: str, learner_id: str, course_id: int | None,
-                       before: Problem, after: Problem,
-                       added: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The rows a turn adds to: ``added`` (its per-conversation sums, ``stats_rows``) on ``after``.
+def problem_sums(connection: sa.Connection, conversation_id: str, learner_id: str, course_id: int | None,
+                 before: Problem, after: Problem, attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
+    """What a turn adds to the summaries: its ``attempts`` (rows as inserted) on problem ``after``.
 
-    When the turn moved the conversation from problem ``before`` to
-    ``after``, its sums so far move too (read here, in the turn's
-    transaction, after the conversation's row was locked). Nothing for a
+    Each row is a day and skill's sums, with the course, learner and problem
+    they count for. When the turn moved the conversation from problem
+    ``before`` to ``after``, its attempts so far move too (read here, in the
+    turn's transaction, after the conversation's row was locked): negative
+    sums on ``before``, the same sums on ``after``. Nothing for a
     conversation filed under no course.
     """
     if course_id is None:
         return []
-    sums = dict.fromkeys(CONVERSATION_STATS_COLUMNS, 0)
-    for row in added:
-        for name in CONVERSATION_STATS_COLUMNS:
-            sums[name] += row[name]
-    rows = []
+    owner = {"course_id": course_id, "learner_id": learner_id}
+    sums = [{**owner, **_problem(after), **row} for row in sums_by_day_and_skill(attempts)]
     if before != after and before[0]:
-        moved = connection.execute(_READ_SUMS, {"conversation_id": conversation_id}).one_or_none()
-        if moved is not None:
-            rows.append(_row(course_id, learner_id, before, {name: -value for name, value in moved._mapping.items()}))
-            sums = {name: sums[name] + moved._mapping[name] for name in CONVERSATION_STATS_COLUMNS}
-    if any(sums.values()):
-        rows.append(_row(course_id, learner_id, after, sums))
-    return rows
+        for row in _conversation_sums(connection, conversation_id):
+            sums.append({**owner, **_problem(before), **{name: -value if name in CONVERSATION_STATS_COLUMNS
+                                                         else value for name, value in row.items()}})
+            sums.append({**owner, **_problem(after), **row})
+    return sums
 
 
-def _row(course_id: int, learner_id: str, problem: Problem, sums: Mapping[str, int]) -> dict[str, Any]:
+def problem_summary_rows(sums: Iterable[Mapping[str, Any]]) -> dict[str, list[Row]]:
+    """Each summary table's rows for ``sums`` (:func:`problem_sums`), by table name.
+
+    Summed per row key and sorted by it, so that two turns writing the same
+    rows (a course's day rows are shared by its turns) lock them in the same
+    order: no deadlock.
+    """
+    sums = list(sums)
+    tables = {}
+    for row_table in PROBLEM_SUMMARIES:
+        rows: dict[tuple[Any, ...], Row] = {}
+        for summed in sums:
+            key = tuple(summed[name] for name in row_table.keys or ())
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = {**dict(zip(row_table.keys or (), key, strict=True)),
+                                   **dict.fromkeys(row_table.add, 0)}
+            for name in row_table.add:
+                row[name] += summed[name]
+        tables[row_table.table.name] = [rows[key] for key in sorted(rows, key=repr)]
+    return tables
+
+
+def _problem(problem: Problem) -> Row:
     expression, exercise_id = problem
-    return {"course_id": course_id, "expression": expression,
-            "exercise_key": NO_EXERCISE if exercise_id is None else exercise_id, "learner_id": learner_id,
-            **{name: sums[name] for name in CONVERSATION_STATS_COLUMNS}}
+    return {"expression": expression, "exercise_key": NO_EXERCISE if exercise_id is None else exercise_id}
+
+
+def _conversation_sums(connection: sa.Connection, conversation_id: str) -> list[Row]:
+    """The conversation's attempts so far, summed per UTC day and skill."""
+    rows = connection.execute(_sums_by_day_and_skill(connection.dialect.name), {"conversation_id": conversation_id})
+    return [{"day": as_date(day), "skill": skill, **dict(zip(CONVERSATION_STATS_COLUMNS, sums, strict=True))}
+            for day, skill, *sums in rows]
+
+
+@functools.cache
+def _sums_by_day_and_skill(dialect: str) -> sa.TextClause:
+    return sa.text(f"""SELECT {utc_day_sql(dialect)}, coalesce(skill, ''), {STATS_SQL} FROM attempts
+                       WHERE conversation_id = :conversation_id GROUP BY 1, 2""")
 
 
 def rebuild_problem_stats(session: Session) -> int:
-    """Recompute the summary from ``conversation_stats``; return how many rows it has. The caller commits."""
+    """Recompute ``learner_problem_stats`` from ``conversation_stats``; return how many rows. The caller commits."""
     session.execute(sa.delete(LearnerProblemStats))
     session.execute(sa.text(BACKFILL))
     return session.scalar(sa.select(sa.func.count()).select_from(LearnerProblemStats)) or 0
+
+
+def rebuild_problem_days(session: Session) -> int:
+    """Recompute the three tables by day and skill from the attempts; return how many
+    ``course_problem_days`` rows. The caller commits."""
+    connection = session.connection()
+    for row_table in PROBLEM_SUMMARIES[1:]:
+        session.execute(sa.delete(row_table.table))
+    for statement in days_backfill_sql(connection.dialect.name):
+        connection.execute(sa.text(statement))
+    return session.scalar(sa.select(sa.func.count()).select_from(CourseProblemDays)) or 0
 
 
 # The same SQL as migration 0010's backfill (frozen there). From the
@@ -89,3 +154,25 @@ BACKFILL = """
     WHERE c.course_id IS NOT NULL
     GROUP BY c.course_id, c.expression, coalesce(c.exercise_id, 0), c.learner_id
 """
+
+
+def days_backfill_sql(dialect: str) -> tuple[str, ...]:
+    """The SQL of migration 0013's backfill (frozen there), for ``dialect``'s UTC day of a timestamp.
+
+    Each attempt counts for its conversation's current problem.
+    """
+    day = utc_day_sql(dialect, "a.created_at")
+    problem = "c.expression, coalesce(c.exercise_id, 0)"
+    joined = "FROM attempts a JOIN conversations c ON c.id = a.conversation_id WHERE c.course_id IS NOT NULL"
+    return (
+        f"""INSERT INTO course_problem_days (course_id, day, skill, expression, exercise_key, attempts, correct,
+                                             hints_used, latency_ms, timed_attempts)
+            SELECT c.course_id, {day}, coalesce(a.skill, ''), {problem}, {STATS_SQL} {joined}
+            GROUP BY c.course_id, {day}, coalesce(a.skill, ''), {problem}""",
+        f"""INSERT INTO learner_problem_days (course_id, day, expression, exercise_key, learner_id, attempts)
+            SELECT c.course_id, {day}, {problem}, c.learner_id, count(*) {joined}
+            GROUP BY c.course_id, {day}, {problem}, c.learner_id""",
+        f"""INSERT INTO learner_problem_skills (course_id, skill, expression, exercise_key, learner_id, attempts)
+            SELECT c.course_id, coalesce(a.skill, ''), {problem}, c.learner_id, count(*) {joined}
+            GROUP BY c.course_id, coalesce(a.skill, ''), {problem}, c.learner_id""",
+    )

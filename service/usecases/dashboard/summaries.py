@@ -38,7 +38,6 @@ from service.models import (
     Attempt,
     Conversation,
     ConversationStats,
-    LearnerProblemStats,
     WrongAnswerCount,
 )
 from service.models.summaries import CONVERSATION_STATS_COLUMNS
@@ -53,8 +52,8 @@ from service.usecases.dashboard.misconception_summaries import (
     learner_misconception_rows,
     wrong_answer_rows,
 )
-from service.usecases.dashboard.problem_summaries import PROBLEM_STATS_KEY, problem_stats_rows
-from service.usecases.upserts import RowTable, upsert
+from service.usecases.dashboard.problem_summaries import PROBLEM_SUMMARIES, problem_summary_rows, problem_sums
+from service.usecases.upserts import RowTable
 
 
 def summaries_answer(flt: DashboardFilter) -> bool:
@@ -118,23 +117,26 @@ def count_attempts(session: Session, attempts: Iterable[Mapping[str, Any]]) -> N
     # The sums are added to what is there, in the database: no read, so turns
     # of two conversations never race, and one conversation's turns are
     # already serialised by its row lock and version check.
-    for row_table, rows_of in ATTEMPT_SUMMARIES:
-        rows = rows_of(attempts)
-        if rows:
-            connection.execute(row_table.statement(connection.dialect.name), rows)
-    # Per problem: the attempts' conversations stay on the problem they are on.
-    problems = [row for summed in stats_rows(attempts) for row in _problem_rows(connection, summed)]
-    if problems:
-        connection.execute(upsert(connection.dialect.name, LearnerProblemStats.__table__,  # type: ignore[arg-type]
-                                  PROBLEM_STATS_KEY, add=CONVERSATION_STATS_COLUMNS), problems)
+    tables = {row_table.table.name: rows_of(attempts) for row_table, rows_of in ATTEMPT_SUMMARIES}
+    tables.update(problem_summary_rows(_problem_sums(connection, attempts)))
+    for row_table in (*(row_table for row_table, _ in ATTEMPT_SUMMARIES), *PROBLEM_SUMMARIES):
+        if tables[row_table.table.name]:
+            connection.execute(row_table.statement(connection.dialect.name), tables[row_table.table.name])
 
 
-def _problem_rows(connection: sa.Connection, summed: Mapping[str, Any]) -> list[dict[str, Any]]:
-    conversation = connection.execute(sa.select(Conversation.expression, Conversation.exercise_id).where(
-        Conversation.id == summed["conversation_id"])).one()
-    problem = (conversation.expression, conversation.exercise_id)
-    return problem_stats_rows(connection, summed["conversation_id"], summed["learner_id"], summed["course_id"],
-                              problem, problem, [summed])
+def _problem_sums(connection: sa.Connection, attempts: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The attempts on their conversations' problems (the conversations stay on the problem they are on)."""
+    by_conversation: dict[str, list[Mapping[str, Any]]] = {}
+    for attempt in attempts:
+        by_conversation.setdefault(attempt["conversation_id"], []).append(attempt)
+    sums = []
+    for conversation_id, its_attempts in by_conversation.items():
+        problem = connection.execute(sa.select(Conversation.expression, Conversation.exercise_id).where(
+            Conversation.id == conversation_id)).one()
+        first = its_attempts[0]
+        sums += problem_sums(connection, conversation_id, first["learner_id"], first.get("course_id"),
+                             tuple(problem), tuple(problem), its_attempts)
+    return sums
 
 
 def rebuild_conversation_stats(session: Session) -> int:
