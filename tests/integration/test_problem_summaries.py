@@ -214,7 +214,7 @@ def test_the_overview_from_the_summary_agrees_with_the_attempts(
     instructor, course = tutored
     overview = queries.course_overview(db_session, instructor, queries.DashboardFilter(course_id=course))
     # From the attempts themselves: a date range before every attempt, not read from the day summaries.
-    monkeypatch.setattr(overview_module, "days_answer", lambda flt: False)
+    monkeypatch.setattr(overview_module, "day_sums_answer", lambda flt: False)
     reference = queries.course_overview(db_session, instructor, queries.DashboardFilter(
         course_id=course, since=date(2000, 1, 1)))
     assert (overview.attempts, overview.correct_attempts, overview.time_on_task_ms) == (
