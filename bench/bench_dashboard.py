@@ -14,7 +14,9 @@ and drops the database at the end (``--keep`` keeps it to explore).
     python bench/bench_dashboard.py --reuse URL       # time it again, after migrating it to the head
 
 The volume: ``--courses`` courses share the learners evenly; each learner
-has ``attempts / learners / 10`` conversations of 10 attempts each, with a
+has ``attempts / learners / 10`` conversations of 10 attempts each, on the
+50 exercises in turn (so every learner tries every problem, as in a course
+that sets them all; before session 4 each learner met only one), with a
 transcript of 21 messages (the question, then an answer and a reply per
 attempt), and a mastery row per skill (and its course's copy). Attempts spread over 90 days. The
 dashboards' per-conversation summary (migration 0003) is rebuilt from the
@@ -91,7 +93,9 @@ SEED_SQL: list[tuple[str, str]] = [
                                    version, created_at, updated_at)
         SELECT md5('conversation' || n), md5('learner' || (1 + n % :learners)),
                (SELECT min(id) FROM courses) + (1 + n % :learners) % :courses,
-               (SELECT min(id) FROM exercises) + n % 50, '(' || (1 + n % 50) || 'x+1)^3', '{}',
+               -- A learner's k-th conversation is on exercise k mod 50: each learner tries every problem.
+               (SELECT min(id) FROM exercises) + (n / :learners) % 50, '(' || (1 + (n / :learners) % 50) || 'x+1)^3',
+               '{}',
                CASE WHEN random() < 0.6 THEN 'solved' ELSE 'in_progress' END, 1, started, started + interval '6 minutes'
         FROM (SELECT n, now() - random() * interval '90 days' AS started
               FROM generate_series(0, :conversations - 1) n) s"""),
@@ -253,6 +257,7 @@ def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -
     # The filtered views read the summaries by day and skill (a name search narrows the all-time ones).
     week = queries.DashboardFilter(course_id=course_id, since=time_ago_days(7))
     skill = queries.DashboardFilter(course_id=course_id, skill="outer_derivative")
+    week_skill = queries.DashboardFilter(course_id=course_id, since=time_ago_days(7), skill="outer_derivative")
     search = queries.DashboardFilter(course_id=course_id, search="77")
     page = queries.PageRequest()
     timings = []
@@ -273,6 +278,8 @@ def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -
             ("overview", lambda: queries.course_overview(session, instructor_id, flt)),
             ("overview, last 7 days", lambda: queries.course_overview(session, instructor_id, week)),
             ("overview, one skill", lambda: queries.course_overview(session, instructor_id, skill)),
+            ("overview, last 7 days and one skill", lambda: queries.course_overview(
+                session, instructor_id, week_skill)),
             ("heatmap, page 1", lambda: queries.mastery_heatmap(session, instructor_id, flt, page)),
             ("heatmap, page 30", lambda: queries.mastery_heatmap(
                 session, instructor_id, flt, queries.PageRequest(page=30))),
@@ -287,6 +294,9 @@ def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -
                 session, instructor_id, week, page)),
             ("exercise difficulty, one skill", lambda: queries.exercise_difficulty(
                 session, instructor_id, skill, page)),
+            # Both: the learners are counted from the attempts (no summary is keyed by day, skill and learner).
+            ("exercise difficulty, last 7 days and one skill", lambda: queries.exercise_difficulty(
+                session, instructor_id, week_skill, page)),
             ("exercise difficulty, name search", lambda: queries.exercise_difficulty(
                 session, instructor_id, search, page)),
             (f"CSV attempts, first {CSV_ROWS:,} rows", lambda: first_csv_rows(

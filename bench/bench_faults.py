@@ -39,6 +39,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench_topology import CROWD_APP_ENV, CROWD_LIMITS
 from service.topology import Topology, TopologySettings
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -166,8 +167,9 @@ def main() -> None:
     postgres = ThrowawayPostgres(folder / "pg", args.pg_port)
     postgres.start()
     try:
+        # Raised limits for a crowd from one address, as bench_topology.py's (the app's still count in Redis).
         settings = TopologySettings(database_url=postgres.url, run_dir=folder / "topology", base_port=args.base_port,
-                                    nginx_rate_per_ip=100_000, nginx_burst=100_000, env={"LOG_FORMAT": "text"})
+                                    **CROWD_LIMITS, env={"LOG_FORMAT": "text", **CROWD_APP_ENV})  # type: ignore[arg-type]
         with Topology(settings) as topology:
             acks, prefix, log = folder / "acks.jsonl", folder / "locust", []
             env = {**os.environ, "ACK_FILE": str(acks), "PYTHONPATH": str(BENCH_DIR)}

@@ -59,6 +59,13 @@ from service.topology import Topology, TopologySettings
 # Settings for the app instances from the environment: BENCH_APP_ENV="NAME=value NAME=value".
 EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("BENCH_APP_ENV", "").split() if item)
 BASE_PORT = 5250
+# The whole load comes from one address: nginx's per-address limit would refuse most of it, and so
+# would the app's (issue 11). The app's limits stay on, counted in Redis as in a deployment, only
+# raised: a real crowd comes from a thousand addresses, and the saturating learners send far more
+# than a person's 60 turns a minute. (bench_faults.py's crowd too.)
+CROWD_LIMITS = {"nginx_rate_per_ip": 100_000, "nginx_burst": 100_000}
+CROWD_APP_ENV = dict.fromkeys(("RATE_LIMIT_LEARNERS", "RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL"),
+                              "1000000/minute")
 
 
 def topology_for(config: str, database_url: str, run_dir: Path) -> tuple[TopologySettings, bool]:
@@ -69,14 +76,8 @@ def topology_for(config: str, database_url: str, run_dir: Path) -> tuple[Topolog
     settings = TopologySettings(
         database_url=database_url, run_dir=run_dir, base_port=BASE_PORT,
         instances=count if through_nginx else 1, workers=1 if through_nginx else count,
-        worker_class=worker_class, with_worker=False,
-        # The whole load comes from one address: nginx's per-address limit would refuse most of it,
-        # and so would the app's (issue 11). The app's limits stay on, counted in Redis as in a
-        # deployment, only raised: a real crowd comes from a thousand addresses, and the saturating
-        # learners send far more than a person's 60 turns a minute.
-        nginx_rate_per_ip=100_000, nginx_burst=100_000,
-        env={"LOG_FORMAT": "text", **EXTRA_ENV, **dict.fromkeys(
-            ("RATE_LIMIT_LEARNERS", "RATE_LIMIT_TURNS", "RATE_LIMIT_TURNS_PER_CREDENTIAL"), "1000000/minute")},
+        worker_class=worker_class, with_worker=False, **CROWD_LIMITS,  # type: ignore[arg-type]
+        env={"LOG_FORMAT": "text", **EXTRA_ENV, **CROWD_APP_ENV},
     )
     return settings, through_nginx
 
