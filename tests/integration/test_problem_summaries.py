@@ -209,14 +209,17 @@ def test_the_week_leaves_older_days_out_and_counts_each_learner_once(db_session:
     assert rows["(3x+1)^2"] == everything["(3x+1)^2"]
 
 
-def test_the_overview_from_the_summary_agrees_with_the_attempts(
-        db_session: Session, tutored: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("search", [None, "ada"])
+def test_the_overview_from_the_summaries_agrees_with_the_attempts(
+        db_session: Session, tutored: tuple[int, int], monkeypatch: pytest.MonkeyPatch, search: str | None) -> None:
     instructor, course = tutored
-    overview = queries.course_overview(db_session, instructor, queries.DashboardFilter(course_id=course))
+    # All time: the course's day rows; with a name search, the searched learners' problem rows.
+    overview = queries.course_overview(db_session, instructor, queries.DashboardFilter(
+        course_id=course, search=search))
     # From the attempts themselves: a date range before every attempt, not read from the day summaries.
     monkeypatch.setattr(overview_module, "day_sums_answer", lambda flt: False)
     reference = queries.course_overview(db_session, instructor, queries.DashboardFilter(
-        course_id=course, since=date(2000, 1, 1)))
+        course_id=course, search=search, since=date(2000, 1, 1)))
     assert (overview.attempts, overview.correct_attempts, overview.time_on_task_ms) == (
         reference.attempts, reference.correct_attempts, reference.time_on_task_ms) != (0, 0, 0)
 

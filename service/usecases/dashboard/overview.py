@@ -126,17 +126,9 @@ def _learner_counts(session: Session, flt: DashboardFilter, active_since: dateti
 
 def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, int]:
     """Attempts, correct ones and time on task: from the summaries, unless a search comes with dates or a skill."""
-    if summaries_answer(flt):
-        # Per problem and learner (dashboard.problem_summaries): a course's rows, no join.
-        summed = sa.select(
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.attempts), 0),
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
-        ).where(*problem_stats_conditions(flt))
-        attempts, correct, time_ms = session.execute(summed).one()
-        return int(attempts), int(correct), int(time_ms)
     if day_sums_answer(flt):
-        # A date range, a skill or both: a few rows per day of the course (dashboard.day_summaries).
+        # All time, a date range, a skill or both: a few rows per day and skill of the course
+        # (dashboard.day_summaries), fewer than the course's (learner, problem) pairs.
         days = CourseDayAttempts
         conditions = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
         if flt.skill:
@@ -144,6 +136,15 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
         summed = sa.select(sa.func.coalesce(sa.func.sum(days.attempts), 0),
                            sa.func.coalesce(sa.func.sum(days.correct), 0),
                            sa.func.coalesce(sa.func.sum(days.latency_ms), 0)).where(*conditions)
+        attempts, correct, time_ms = session.execute(summed).one()
+        return int(attempts), int(correct), int(time_ms)
+    if summaries_answer(flt):
+        # A name search, all time: the searched learners' rows per problem (dashboard.problem_summaries).
+        summed = sa.select(
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.attempts), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
+            sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
+        ).where(*problem_stats_conditions(flt))
         attempts, correct, time_ms = session.execute(summed).one()
         return int(attempts), int(correct), int(time_ms)
     # count() rather than count(id): the id is not among the columns the
