@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.app import create_app
+from service.commands.server import freeze_startup_heap
 from service.extensions import MIGRATIONS_DIR, db
 from service.usecases import create_instructor
 from service.usecases import dashboard as queries
@@ -387,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seeded {args.learners:,} learners, {args.attempts:,} attempts in {args.courses} courses "
                   f"in {total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ")")
         print(f"attempts pages all-visible after VACUUM: {all_visible_share(app, 'attempts'):.0%}")
+        # As `chain-tutor run` does before its workers fork: what start-up (and the seeding) built is
+        # hidden from the garbage collector, whose full collections would otherwise pause a query.
+        freeze_startup_heap()
         with app.app_context():
             course_id = db.session.scalar(sa.text("SELECT min(id) FROM courses"))
             size = db.session.execute(sa.text(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -285,6 +286,7 @@ def test_run_starts_gunicorn_outside_any_app_context(
         seen["options"] = self.options
 
     monkeypatch.setattr(server.StandaloneServer, "run", record)
+    monkeypatch.setattr(gc, "freeze", lambda: seen.setdefault("froze", True))  # not this test process's heap
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.sqlite3'}")
     monkeypatch.setenv("CHAIN_TUTOR_INSTANCE", str(tmp_path))
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))  # `run` sets it; undone after
@@ -293,4 +295,5 @@ def test_run_starts_gunicorn_outside_any_app_context(
     assert seen["app context"] is False
     assert seen["options"]["worker_class"] == "sync"  # type: ignore[index]
     assert isinstance(seen["app"], Flask)
+    assert seen["froze"] is True  # start-up's objects are hidden from the collector before the fork
     assert content_counts(f"sqlite:///{tmp_path / 'run.sqlite3'}")[0] == 1  # the database was prepared
