@@ -19,6 +19,11 @@ conversations with the SQL ``service.usecases.dashboard.problem_summaries``
 also rebuilds them with, frozen here so this revision means the same thing
 forever.
 
+From now on a turn that moves a conversation on deletes the learner's rows
+it leaves at zero attempts, so that a row of a table keyed by learner is
+always one learner (the page counts keys, from the index alone); the rows of
+``learner_problem_stats`` such moves left at zero before are deleted here.
+
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01 04:00:00
@@ -102,6 +107,7 @@ def upgrade() -> None:
            else "substr(a.created_at, 1, 10)")
     for statement in backfill(day):
         op.execute(statement)
+    op.execute("DELETE FROM learner_problem_stats WHERE attempts = 0")
 
 
 def downgrade() -> None:

@@ -126,7 +126,8 @@ class LearnerProblemStats(Base):
     difficulty page groups them: when a conversation moves on to a new
     problem, its attempts so far move with it, so the turn that moves it
     takes its sums off the old problem's row and adds them to the new one's.
-    A row left at zero attempts by such a move counts for nothing.
+    The move then deletes the learner's rows it left at zero attempts
+    (since migration 0013), so a row is always one learner of the problem.
 
     The exercise page and the overview's all-time totals sum a course's rows
     (a row with attempts is one learner of the problem); their number grows
@@ -173,8 +174,9 @@ class CourseProblemDays(Base):
 class LearnerProblemDays(Base):
     """A learner's attempts at one problem of a course on one UTC day: the page's learners in a date range.
 
-    A row with attempts is one learner of the problem on that day; the key
-    starts with the day, so a range is one stretch of the index.
+    A row is one learner of the problem on that day (a turn that moves a
+    conversation on deletes the rows it empties); the key starts with the
+    day, so a range is one stretch of the index.
     """
 
     __tablename__ = "learner_problem_days"
@@ -188,7 +190,10 @@ class LearnerProblemDays(Base):
 
 
 class LearnerProblemSkills(Base):
-    """A learner's attempts at one problem of a course at one skill: the page's learners at a skill."""
+    """A learner's attempts at one problem of a course at one skill: the page's learners at a skill.
+
+    As in :class:`LearnerProblemDays`, a move deletes the rows it empties: a row is one learner.
+    """
 
     __tablename__ = "learner_problem_skills"
 

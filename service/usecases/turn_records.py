@@ -50,7 +50,12 @@ from service.tutor.mastery import DEFAULT_PARAMS
 from service.tutor.learner_model import LearnerModel
 from service.usecases import postgres_turn
 from service.usecases.course_models import CourseModelUpdate, course_beliefs, course_mastery, read_course_model
-from service.usecases.dashboard.problem_summaries import PROBLEM_SUMMARIES, problem_summary_rows, problem_sums
+from service.usecases.dashboard.problem_summaries import (
+    PROBLEM_SUMMARIES,
+    delete_emptied,
+    problem_summary_rows,
+    problem_sums,
+)
 from service.usecases.dashboard.summaries import ATTEMPT_SUMMARIES
 from service.usecases.outcomes import problem_rows
 from service.usecases.upserts import RowTable
@@ -224,9 +229,10 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         **{row_table.table.name: rows_of(attempts) for row_table, rows_of in ATTEMPT_SUMMARIES},
     }
     values = _conversation_values(conversation, turn, exercise_id, len(messages), now)
-    rows.update(problem_summary_rows(problem_sums(
-        connection, conversation.id, conversation.learner_id, conversation.course_id,
-        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id), attempts)))
+    sums = problem_sums(connection, conversation.id, conversation.learner_id, conversation.course_id,
+                        (conversation.expression, conversation.exercise_id), (values["new_expression"], exercise_id),
+                        attempts)
+    rows.update(problem_summary_rows(sums))
     if connection.dialect.name == "postgresql":
         statement = _MOVE_CONVERSATION_RETURNING if conversation.version else _INSERT_CONVERSATION_RETURNING
         written = postgres_turn.write_turn(connection, statement, values, ROW_TABLES, rows)
@@ -234,6 +240,7 @@ def record_turn(session: Session, conversation: ConversationRecord, turn: Turn,
         written = _write_each(connection, conversation, values, rows)
     if written != 1:
         raise StaleDataError(f"conversation {conversation.id} moved on since version {conversation.version}")
+    delete_emptied(connection, sums)  # a move's emptied rows, so that each row is one learner
     return [row for row in messages if row["role"] == "tutor"]
 
 

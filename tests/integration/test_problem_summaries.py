@@ -110,13 +110,16 @@ def tutored(db_session: Session) -> tuple[int, int]:
     """Two learners: a typed problem that moves on to another, and a problem from the bank.
 
     Ada's first problem also has attempts of 3 and 10 days ago (one with no
-    skill), which go with her conversation to its next problem.
+    skill), which go with her conversation to its next problem; an earlier
+    conversation of hers on the same problem keeps its answer there.
     """
     teacher = make_instructor(db_session, email="t@example.org")
     course = make_course(db_session, teacher.id)
     ada, bob = (make_learner(db_session, name, courses=(course.code,)).id for name in ("Ada", "Bob"))
     # For every skill, so it is the bank's candidate whichever skill is the weakest.
     make_exercise(db_session, slug="bank-1", expression="(3x+1)^2", skills=SKILL_NAMES)
+    earlier = start_conversation(db_session, ada, expression="(2x+1)^3").id
+    post_message(db_session, ada, earlier, "6(2x+1)^2")
     conversation = start_conversation(db_session, ada, expression="(2x+1)^3").id
     for text in DIALOGUE[:3]:
         post_message(db_session, ada, conversation, text)
@@ -137,18 +140,21 @@ def test_turns_keep_the_summaries_exact_when_a_conversation_moves_on(db_session:
     assert kept == recounted(db_session)
     rows = kept["learners"]
     problems = {(expression, exercise) for _, expression, exercise, _ in rows}
-    # Ada's attempts at (2x+1)^3, older ones too, went with her conversation to sin(x^2); Bob's is the bank's.
-    assert ("sin(x^2)", 0) in problems and not any(e == "(2x+1)^3" for e, _ in problems)
-    assert any(exercise != 0 for _, exercise in problems)
+    # Ada's attempts at (2x+1)^3, older ones too, went with her conversation to sin(x^2), but for her
+    # earlier conversation's answer; Bob's problem is the bank's.
+    assert ("sin(x^2)", 0) in problems and any(exercise != 0 for _, exercise in problems)
+    assert [row[:2] for key, row in rows.items() if key[1] == "(2x+1)^3"] == [(1, 1)]  # attempts, correct
     assert sum(row[0] for row in rows.values()) == db_session.scalar(sa.select(sa.func.count()).select_from(Attempt))
     assert {day for _, expression, _, day, _ in kept["days"] if expression == "sin(x^2)"} == {
         TODAY - timedelta(days=10), TODAY - timedelta(days=3), TODAY}
-    # The move left the old problem's rows empty rather than deleting them.
-    for model in (LearnerProblemStats, CourseProblemDays, LearnerProblemDays, LearnerProblemSkills):
-        emptied = db_session.scalars(sa.select(model).where(model.attempts == 0)).all()
-        assert {row.expression for row in emptied} == {"(2x+1)^3"}, model
-        assert all(getattr(row, name) == 0 for row in emptied for name in CONVERSATION_STATS_COLUMNS
-                   if hasattr(row, name))
+    # The move deleted the learner's rows it emptied: each row left is one learner (the earlier
+    # conversation's today and at its skill stay). The course's day rows it emptied stay, at zero.
+    for model in (LearnerProblemStats, LearnerProblemDays, LearnerProblemSkills):
+        assert not db_session.scalars(sa.select(model).where(model.attempts <= 0)).all(), model
+    emptied = db_session.scalars(sa.select(CourseProblemDays).where(CourseProblemDays.attempts == 0)).all()
+    assert {(row.expression, row.day) for row in emptied} == {
+        ("(2x+1)^3", TODAY - timedelta(days=10)), ("(2x+1)^3", TODAY - timedelta(days=3))}
+    assert all(getattr(row, name) == 0 for row in emptied for name in CONVERSATION_STATS_COLUMNS)
 
 
 def test_rebuilding_gives_the_same_rows(db_session: Session, tutored: tuple[int, int]) -> None:
@@ -191,8 +197,6 @@ def test_the_exercise_page_from_the_summaries_agrees_with_the_attempts(
             read_attempts(patched)
             counted = queries.exercise_difficulty(db_session, instructor, flt, page).exercises
         assert (summarised.items, summarised.total) == (counted.items, counted.total)
-    # The emptied (2x+1)^3 rows are no problem of the page.
-    assert "(2x+1)^3" not in {row.expression for row in summarised.items}
 
 
 def test_the_week_leaves_older_days_out_and_counts_each_learner_once(db_session: Session,
@@ -295,7 +299,13 @@ def test_migration_0013_backfills_the_problems_by_day_and_skill(
                     learner_id="l1", conversation_id=conversation, course_id=None if conversation == "c4" else course,
                     step="dy/dx", answer="-1", correct=correct, skill=skill, hints_used=1, latency_ms=latency,
                     created_at=when))
+            # A row a move emptied before 0013 (0013 deletes them; turns delete them since).
+            connection.execute(sa.text(
+                "INSERT INTO learner_problem_stats (course_id, expression, exercise_key, learner_id, attempts, "
+                "correct, hints_used, latency_ms, timed_attempts) VALUES (:c, '(2x+1)^3', 0, 'l1', 0, 0, 0, 0, 0)"),
+                {"c": course})
         flask_migrate.upgrade(directory=str(MIGRATIONS_DIR))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LearnerProblemStats)) == 0
         kept = stored(db.session)
         # (The all-time rows are 0010's, from the seeded per-conversation sums, not from these attempts.)
         assert {name: rows for name, rows in kept.items() if name != "learners"} == {

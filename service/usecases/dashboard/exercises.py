@@ -94,7 +94,8 @@ def exercise_difficulty(session: Session, instructor_id: int, flt: DashboardFilt
     return DifficultyReport(course=course, exercises=page_of(items, total, request))
 
 
-def _per_problem_stored(flt: DashboardFilter) -> sa.Subquery:
+def _per_problem_searched(flt: DashboardFilter) -> sa.Subquery:
+    """All time, for the learners a name search found: their rows per problem (each one learner)."""
     stats = LearnerProblemStats
     exercise_id = sa.case((stats.exercise_key == NO_EXERCISE, sa.null()), else_=stats.exercise_key)
     return (
@@ -108,17 +109,18 @@ def _per_problem_stored(flt: DashboardFilter) -> sa.Subquery:
             sa.func.sum(stats.timed_attempts).label("timed"),
             sa.func.count().over().label("total"),
         )
-        # A row a conversation's move to its next problem left empty counts for nothing.
-        .where(*problem_stats_conditions(flt), stats.attempts > 0)
+        .where(*problem_stats_conditions(flt))
         .group_by(stats.expression, stats.exercise_key)
     ).subquery()
 
 
-def _per_problem_by_day(flt: DashboardFilter) -> sa.Subquery:
-    """A date range's or a skill's sums per problem, and its learners, from the summaries by day and skill.
+def _per_problem_summed(flt: DashboardFilter) -> sa.Subquery:
+    """The course's sums per problem, all time or in a date range or at a skill, and its learners.
 
-    A few rows per problem and day (or skill) for the sums; one per learner
-    and problem and day (or skill) for the learners, counted once each.
+    A few rows per problem, day and skill for the sums; for the learners,
+    one row per learner and problem (and day, or skill), which a move never
+    leaves at zero attempts (:func:`~.problem_summaries.delete_emptied`): a
+    count of keys, from the index alone.
     """
     days = CourseProblemDays
     in_range = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
@@ -130,16 +132,18 @@ def _per_problem_by_day(flt: DashboardFilter) -> sa.Subquery:
         .where(*in_range)
         .group_by(days.expression, days.exercise_key)
     ).subquery()
-    learners: type[LearnerProblemDays] | type[LearnerProblemSkills]
-    if flt.skill is None:
-        learners, conditions = LearnerProblemDays, day_conditions(LearnerProblemDays.day, flt)
-        how_many = sa.func.count(sa.distinct(LearnerProblemDays.learner_id))  # a learner has a row per day
-    else:
+    learners: type[LearnerProblemDays] | type[LearnerProblemSkills] | type[LearnerProblemStats]
+    how_many = sa.func.count()  # a row is one learner...
+    if flt.skill is not None:
         learners, conditions = LearnerProblemSkills, [LearnerProblemSkills.skill == flt.skill]
-        how_many = sa.func.count()  # a row is one learner
+    elif flt.since is not None or flt.until is not None:
+        learners, conditions = LearnerProblemDays, day_conditions(LearnerProblemDays.day, flt)
+        how_many = sa.func.count(sa.distinct(LearnerProblemDays.learner_id))  # ...but here, a row per day
+    else:
+        learners, conditions = LearnerProblemStats, []
     counted = (
         sa.select(learners.expression, learners.exercise_key, how_many.label("learners"))
-        .where(learners.course_id == flt.course_id, learners.attempts > 0, *conditions)
+        .where(learners.course_id == flt.course_id, *conditions)
         .group_by(learners.expression, learners.exercise_key)
     ).subquery()
     exercise_id = sa.case((sums.c.exercise_key == NO_EXERCISE, sa.null()), else_=sums.c.exercise_key)
@@ -179,16 +183,16 @@ def _per_conversation(flt: DashboardFilter) -> sa.Subquery:
 def _per_problem(flt: DashboardFilter) -> sa.Subquery:
     """The per-conversation sums added up per problem, with the number of problems.
 
-    All time, they are stored per problem and learner
-    (:mod:`~service.usecases.dashboard.problem_summaries`): a course's rows
-    are summed with no join, each row with attempts one learner; under a
-    date range or a skill, per problem and day or skill. Dates with a skill,
-    or a name search with either, read the attempts.
+    They are stored per problem, day and skill and per problem and learner
+    (:mod:`~service.usecases.dashboard.problem_summaries`): all time, in a
+    date range or at a skill, a course's rows are summed with no join. A
+    name search all time sums the searched learners' rows; dates with a
+    skill, or a name search with either, read the attempts.
     """
-    if summaries_answer(flt):
-        return _per_problem_stored(flt)
-    if days_answer(flt):
-        return _per_problem_by_day(flt)
+    if flt.search and summaries_answer(flt):
+        return _per_problem_searched(flt)
+    if not flt.search and (summaries_answer(flt) or days_answer(flt)):
+        return _per_problem_summed(flt)
     pc = _per_conversation(flt)
     return (
         sa.select(

@@ -23,9 +23,12 @@ its next problem, as the page has always counted them), so a turn that
 moves a conversation with attempts to a new problem also moves the
 conversation's attempts so far (read from ``attempts``, summed per day and
 skill: one more statement on such a turn), subtracted from the old
-problem's rows and added to the new one's. A row left at zero attempts by
-such a move counts for nothing. Like the other summaries they are written
-in the turn's own transaction (on PostgreSQL in its one write statement).
+problem's rows and added to the new one's. The learner's rows the move left
+at zero attempts are then deleted (:func:`delete_emptied`), so that every row
+of the three tables keyed by learner is one learner who tried the problem:
+the page counts learners from the key alone, an index-only scan. Like the
+other summaries they are written in the turn's own transaction (on
+PostgreSQL in its one write statement).
 :func:`rebuild_problem_stats` and :func:`rebuild_problem_days` recompute
 them with the SQL of the migrations' backfills.
 """
@@ -105,6 +108,31 @@ def problem_summary_rows(sums: Iterable[Mapping[str, Any]]) -> dict[str, list[Ro
                 row[name] += summed[name]
         tables[row_table.table.name] = [rows[key] for key in sorted(rows, key=repr)]
     return tables
+
+
+def delete_emptied(connection: sa.Connection, sums: Iterable[Mapping[str, Any]]) -> None:
+    """Delete the learner's rows that a move (the negative ``sums``) left at zero attempts.
+
+    Run after the turn's write, in its transaction; nothing when the turn
+    moved nothing. One DELETE per table keyed by learner, each row found
+    by its whole key.
+    """
+    emptied = [row for row in sums if row["attempts"] < 0]
+    if not emptied:
+        return
+    for row_table in PROBLEM_SUMMARIES:
+        if "learner_id" not in (row_table.keys or ()):
+            continue  # course_problem_days: a course's row, summed over its learners when read
+        keys = sorted({tuple(row[name] for name in row_table.keys or ()) for row in emptied}, key=repr)
+        connection.execute(_delete_emptied(row_table), [dict(zip(row_table.keys or (), key, strict=True))
+                                                        for key in keys])
+
+
+@functools.cache
+def _delete_emptied(row_table: RowTable) -> sa.Delete:
+    table = row_table.table
+    return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in row_table.keys or ()),
+                                  table.c.attempts == 0)
 
 
 def _problem(problem: Problem) -> Row:
