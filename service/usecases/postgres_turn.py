@@ -79,10 +79,11 @@ def _insert_rows(name: str, columns: tuple[str, ...], row_table: RowTable, writt
         .table_valued(*(sa.column(column, table.c[column].type) for column in columns))
         .render_derived(with_types=True)
     )
-    insert = postgresql.insert(table) if row_table.keys is None else row_table.statement("postgresql")
+    insert = row_table.statement("postgresql")
     # Columns a turn leaves out take their server defaults (no Python-side ones in a CTE).
     # SELECT * (the record's columns are declared in the insert's order): a
-    # shorter text, which psycopg caches parsed only up to 4096 characters.
+    # shorter text for psycopg to convert and send each turn (it caches that
+    # work only for statements under 4,096 characters, and a turn's is longer).
     everything = sa.select(sa.literal_column("*")).select_from(rows).where(sa.exists(written.select()))
     return insert.from_select(list(columns), everything, include_defaults=False)  # type: ignore[union-attr]
 
