@@ -121,17 +121,17 @@ def delete_emptied(connection: sa.Connection, sums: Iterable[Mapping[str, Any]])
     if not emptied:
         return
     for row_table in PROBLEM_SUMMARIES:
-        if "learner_id" not in (row_table.keys or ()):
+        key_names = row_table.keys or ()
+        if "learner_id" not in key_names:
             continue  # course_problem_days: a course's row, summed over its learners when read
-        keys = sorted({tuple(row[name] for name in row_table.keys or ()) for row in emptied}, key=repr)
-        connection.execute(_delete_emptied(row_table), [dict(zip(row_table.keys or (), key, strict=True))
-                                                        for key in keys])
+        keys = sorted({tuple(row[name] for name in key_names) for row in emptied}, key=repr)
+        connection.execute(_delete_emptied(row_table.table, key_names),
+                           [dict(zip(key_names, key, strict=True)) for key in keys])
 
 
 @functools.cache
-def _delete_emptied(row_table: RowTable) -> sa.Delete:
-    table = row_table.table
-    return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in row_table.keys or ()),
+def _delete_emptied(table: sa.Table, key_names: tuple[str, ...]) -> sa.Delete:
+    return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in key_names),
                                   table.c.attempts == 0)
 
 
