@@ -288,6 +288,9 @@ def query_timings(app: Flask, instructor_id: int, course_id: int, repeat: int) -
             ("misconceptions", lambda: queries.frequent_misconceptions(session, instructor_id, flt, page)),
             ("misconceptions, last 7 days", lambda: queries.frequent_misconceptions(session, instructor_id, week, page)),
             ("misconceptions, one skill", lambda: queries.frequent_misconceptions(session, instructor_id, skill, page)),
+            # Both: the learners are counted from the attempts, as on the exercise page.
+            ("misconceptions, last 7 days and one skill", lambda: queries.frequent_misconceptions(
+                session, instructor_id, week_skill, page)),
             ("learner timeline", lambda: queries.learner_timeline(
                 session, instructor_id, flt, learner, queries.PageRequest(per_page=10))),
             ("exercise difficulty", lambda: queries.exercise_difficulty(session, instructor_id, flt, page)),

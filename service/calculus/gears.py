@@ -79,12 +79,19 @@ def _factor(value: sp.Expr) -> str:
     return f"({text})" if text.startswith("−") else text
 
 
+# A periodic function's argument past this size is no "simple point" to show; and evaluating it
+# makes mpmath reduce the argument by pi at a precision that grows with its magnitude (minutes for
+# sec(2^(10^12)), found by tests/unit/test_hostile_input.py).
+_PERIODIC = (sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot)
+_LARGEST_PERIODIC_ARGUMENT = 1e6
+
+
 def _value(expr: sp.Expr, point: dict[sp.Symbol, sp.Rational]) -> sp.Expr | None:
     """``expr`` at ``point``: a rational, a real Float, or None if not real and finite."""
     value = expr.xreplace(point)
     if value.is_Rational:
         return value
-    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_number:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_number or _huge_periodic_argument(value):
         return None
     try:
         number = complex(value.evalf(15))
@@ -94,6 +101,23 @@ def _value(expr: sp.Expr, point: dict[sp.Symbol, sp.Rational]) -> sp.Expr | None
             or abs(number.real) == float("inf"):
         return None
     return sp.Float(number.real, 15)
+
+
+def _huge_periodic_argument(value: sp.Expr) -> bool:
+    """Whether a trigonometric function in ``value`` has an argument too large to evaluate quickly.
+
+    Innermost first, so that each argument checked holds only periodic
+    functions of small arguments.
+    """
+    for node in sp.postorder_traversal(value):
+        if isinstance(node, _PERIODIC):
+            try:
+                size = abs(complex(node.args[0].evalf(15)))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return True
+            if not size < _LARGEST_PERIODIC_ARGUMENT:  # NaN too
+                return True
+    return False
 
 
 def _points(chain: ChainRule):

@@ -121,6 +121,17 @@ def test_gears_hold_other_symbols_and_skip_points_outside_the_domain() -> None:
     assert solve("sqrt(1-x^2)").to_dict()["gears"]["point"] == {"x": "1/2"}
 
 
+def test_gears_skip_points_where_a_trig_argument_is_astronomical() -> None:
+    """Found by test_hostile_input.py: at the point x = 3/2, tan(x) = 14.1, so sec's argument is 2 to a
+    complex power of size 10^12; mpmath would reduce it by pi at ~10^12 bits, for hours."""
+    from service.calculus.chain import decompose
+    from service.calculus.gears import gear_view
+
+    x = sp.Symbol("x")
+    view = gear_view(decompose(parse_expression("sec((2)^(((e)-(10))^(tan(x))))"), x))
+    assert view is None or abs(complex(view.product)) < 1e300
+
+
 def test_a_wrong_tidy_never_reaches_the_learner() -> None:
     x = sp.Symbol("x")
     wrong = sp.Integer(3) * (2 * x + 1) ** 2  # the missing inner factor
