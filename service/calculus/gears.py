@@ -80,8 +80,8 @@ def _factor(value: sp.Expr) -> str:
 
 
 # A periodic function's argument past this size is no "simple point" to show; and evaluating it
-# makes mpmath reduce the argument by pi at a precision that grows with its magnitude (minutes for
-# sec(2^(10^12)), found by tests/unit/test_hostile_input.py).
+# makes mpmath reduce the argument by pi at a precision that grows with its magnitude (hours for
+# sec of 2 to a power of size 10^12, found by tests/unit/test_hostile_input.py).
 _PERIODIC = (sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot)
 _LARGEST_PERIODIC_ARGUMENT = 1e6
 

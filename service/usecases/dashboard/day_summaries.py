@@ -72,10 +72,12 @@ def _in_a_course(attempts: Iterable[Mapping[str, Any]], wrong_only: bool) -> lis
             and not (wrong_only and attempt["correct"])]
 
 
-def _summed(attempts: Iterable[Mapping[str, Any]], keys: Sequence[str],
+def summed(attempts: Iterable[Mapping[str, Any]], keys: Sequence[str],
             key_of: Callable[[Mapping[str, Any]], tuple[Hashable, ...]],
             add: Callable[[Row, Mapping[str, Any]], None]) -> list[Row]:
     """Rows keyed by ``keys`` (``key_of`` each attempt), each attempt added by ``add``, sorted by key.
+
+    (Attempts here; :mod:`.problem_summaries` sums its own rows with it too.)
 
     Sorted so that two turns writing the same rows lock them in the same
     order (a course's day rows are shared by its turns): no deadlock.
@@ -114,7 +116,7 @@ def _misconception(attempt: Mapping[str, Any]) -> str:
 
 def sums_by_day_and_skill(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Attempt rows summed per UTC day and skill (as :func:`course_day_attempt_rows`, for any course or none)."""
-    return _summed(attempts, ("day", "skill"), lambda a: (day_of_attempt(a), _skill(a)), _add_stats)
+    return summed(attempts, ("day", "skill"), lambda a: (day_of_attempt(a), _skill(a)), _add_stats)
 
 
 # The sums of the attempts, in SQL: the same columns as ``conversation_stats`` (capped latency, timed attempts).
@@ -135,13 +137,13 @@ def course_day_attempt_rows(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     [{'course_id': 1, 'day': datetime.date(2025, 3, 1), 'skill': 'inner_derivative', 'attempts': 2,
       'correct': 1, 'hints_used': 1, 'latency_ms': 300000, 'timed_attempts': 1}]
     """
-    return _summed(_in_a_course(attempts, wrong_only=False), ("course_id", "day", "skill"),
+    return summed(_in_a_course(attempts, wrong_only=False), ("course_id", "day", "skill"),
                    lambda a: (a["course_id"], day_of_attempt(a), _skill(a)), _add_stats)
 
 
 def course_day_wrong_answer_rows(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Wrong answers in a course counted per day, skill, misconception, answer and step."""
-    return _summed(_in_a_course(attempts, wrong_only=True),
+    return summed(_in_a_course(attempts, wrong_only=True),
                    ("course_id", "day", "skill", "misconception", "answer", "step"),
                    lambda a: (a["course_id"], day_of_attempt(a), _skill(a), _misconception(a), a["answer"],
                               a["step"]), _count)
@@ -149,13 +151,13 @@ def course_day_wrong_answer_rows(attempts: Iterable[Mapping[str, Any]]) -> list[
 
 def learner_day_misconception_rows(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Wrong answers in a course counted per misconception, learner and day."""
-    return _summed(_in_a_course(attempts, wrong_only=True), ("course_id", "misconception", "learner_id", "day"),
+    return summed(_in_a_course(attempts, wrong_only=True), ("course_id", "misconception", "learner_id", "day"),
                    lambda a: (a["course_id"], _misconception(a), a["learner_id"], day_of_attempt(a)), _count)
 
 
 def learner_skill_misconception_rows(attempts: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Wrong answers in a course counted per skill, misconception and learner."""
-    return _summed(_in_a_course(attempts, wrong_only=True), ("course_id", "skill", "misconception", "learner_id"),
+    return summed(_in_a_course(attempts, wrong_only=True), ("course_id", "skill", "misconception", "learner_id"),
                    lambda a: (a["course_id"], _skill(a), _misconception(a), a["learner_id"]), _count)
 
 

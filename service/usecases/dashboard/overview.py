@@ -133,20 +133,11 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
         conditions = [days.course_id == flt.course_id, *day_conditions(days.day, flt)]
         if flt.skill:
             conditions.append(days.skill == flt.skill)
-        summed = sa.select(sa.func.coalesce(sa.func.sum(days.attempts), 0),
-                           sa.func.coalesce(sa.func.sum(days.correct), 0),
-                           sa.func.coalesce(sa.func.sum(days.latency_ms), 0)).where(*conditions)
-        attempts, correct, time_ms = session.execute(summed).one()
-        return int(attempts), int(correct), int(time_ms)
+        return _summed_totals(session, days.__table__, conditions)  # type: ignore[arg-type]
     if summaries_answer(flt):
         # A name search, all time: the searched learners' rows per problem (dashboard.problem_summaries).
-        summed = sa.select(
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.attempts), 0),
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.correct), 0),
-            sa.func.coalesce(sa.func.sum(LearnerProblemStats.latency_ms), 0),
-        ).where(*problem_stats_conditions(flt))
-        attempts, correct, time_ms = session.execute(summed).one()
-        return int(attempts), int(correct), int(time_ms)
+        return _summed_totals(session, LearnerProblemStats.__table__,  # type: ignore[arg-type]
+                              problem_stats_conditions(flt))
     # count() rather than count(id): the id is not among the columns the
     # attempts' covering index carries, and naming it would force a visit
     # to every row of the table (PostgreSQL then prefers a full scan).
@@ -157,6 +148,15 @@ def _attempt_totals(session: Session, flt: DashboardFilter) -> tuple[int, int, i
     ).where(*attempt_conditions(flt))
     attempts, correct, time_ms = session.execute(query).one()
     return attempts, correct, int(time_ms)
+
+
+def _summed_totals(session: Session, table: sa.Table,
+                   conditions: list[sa.ColumnElement[bool]]) -> tuple[int, int, int]:
+    """Attempts, correct ones and time on task summed over a summary table's rows."""
+    summed = sa.select(*(sa.func.coalesce(sa.func.sum(table.c[name]), 0)
+                         for name in ("attempts", "correct", "latency_ms"))).where(*conditions)
+    attempts, correct, time_ms = session.execute(summed).one()
+    return int(attempts), int(correct), int(time_ms)
 
 
 def solve_rate_by_day(session: Session, flt: DashboardFilter) -> list[DayRate]:

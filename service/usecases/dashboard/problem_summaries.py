@@ -36,7 +36,7 @@ them with the SQL of the migrations' backfills.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from service.models import CourseProblemDays, LearnerProblemDays, LearnerProblemSkills, LearnerProblemStats
 from service.models.summaries import CONVERSATION_STATS_COLUMNS, NO_EXERCISE
-from service.usecases.dashboard.day_summaries import STATS_SQL, sums_by_day_and_skill, utc_day_sql
+from service.usecases.dashboard.day_summaries import STATS_SQL, summed, sums_by_day_and_skill, utc_day_sql
 from service.usecases.dashboard.filters import as_date
 from service.usecases.upserts import RowTable
 
@@ -95,19 +95,20 @@ def problem_summary_rows(sums: Iterable[Mapping[str, Any]]) -> dict[str, list[Ro
     order: no deadlock.
     """
     sums = list(sums)
-    tables = {}
-    for row_table in PROBLEM_SUMMARIES:
-        rows: dict[tuple[Any, ...], Row] = {}
-        for summed in sums:
-            key = tuple(summed[name] for name in row_table.keys or ())
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = {**dict(zip(row_table.keys or (), key, strict=True)),
-                                   **dict.fromkeys(row_table.add, 0)}
-            for name in row_table.add:
-                row[name] += summed[name]
-        tables[row_table.table.name] = [rows[key] for key in sorted(rows, key=repr)]
-    return tables
+    return {row_table.table.name: summed(sums, row_table.keys or (), _key_of(row_table.keys or ()),
+                                         _adding(row_table.add))
+            for row_table in PROBLEM_SUMMARIES}
+
+
+def _key_of(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    return lambda row: tuple(row[name] for name in names)
+
+
+def _adding(columns: tuple[str, ...]) -> Callable[[Row, Mapping[str, Any]], None]:
+    def add(row: Row, sums: Mapping[str, Any]) -> None:
+        for name in columns:
+            row[name] = row.get(name, 0) + sums[name]
+    return add
 
 
 def delete_emptied(connection: sa.Connection, sums: Iterable[Mapping[str, Any]]) -> None:
